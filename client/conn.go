@@ -1,0 +1,334 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/user"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// Config says where and as whom to connect.
+type Config struct {
+	// Host is a TCP host name or IP address; empty or starting with "/"
+	// means a UNIX socket (<dir>/.s.PGSQL.<port>).
+	Host string
+	Port int
+	// User defaults to the effective OS user.
+	User string
+	// Password, when empty, is looked up in the password file.
+	Password string
+	// SocketDir is used when Host is empty; default DefaultSocketDir.
+	SocketDir string
+	// PassFile overrides PassFilePath when set.
+	PassFile string
+	// NoPassFile disables the password file lookup.
+	NoPassFile bool
+	// Warn receives password-file warnings (nil drops them).
+	Warn func(string)
+	// Tracer sees every packet (nil for none).
+	Tracer pcp.Tracer
+}
+
+// Conn is an authenticated PCP session. It is not safe for concurrent use;
+// pgpool serves one command at a time per connection anyway.
+type Conn struct {
+	nc     net.Conn
+	fe     *pcp.Frontend
+	closed bool
+	// broken is set once the stream can no longer be trusted (I/O error,
+	// FATAL, deadline): Close then skips the polite 'X'.
+	broken bool
+}
+
+// MaxNameLength is libpcp's limit for user names (and passwords): 128 bytes
+// and above are refused before anything is sent.
+const MaxNameLength = 128
+
+// SocketPath is the UNIX socket path for a socket directory and port.
+func SocketPath(dir string, port int) string {
+	return dir + "/.s.PGSQL." + strconv.Itoa(port)
+}
+
+// OSUser is the effective user's login name, libpcp's default user.
+func OSUser() string {
+	if u, err := user.Current(); err == nil {
+		return u.Username
+	}
+	return ""
+}
+
+// Dial connects, resolves the password and authenticates. Every wait is
+// bounded by ctx.
+func Dial(ctx context.Context, cfg Config) (*Conn, error) {
+	nc, err := dial(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Conn{nc: nc, fe: pcp.NewFrontend(nc, nc)}
+	c.fe.SetTracer(cfg.Tracer)
+
+	username := cfg.User
+	if username == "" {
+		username = OSUser()
+	}
+	password := cfg.Password
+	if password == "" && !cfg.NoPassFile {
+		path, ok := cfg.PassFile, cfg.PassFile != ""
+		if !ok {
+			path, ok = PassFilePath()
+		}
+		if ok {
+			host := cfg.Host
+			if host == "" {
+				host = cfg.socketDir()
+			}
+			password, _ = LookupPassword(path, PassFileHost(host), strconv.Itoa(cfg.Port), username, cfg.Warn)
+		}
+	}
+	if err := c.authenticate(ctx, username, password); err != nil {
+		c.broken = true
+		c.nc.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+func (cfg Config) socketDir() string {
+	if cfg.SocketDir != "" {
+		return cfg.SocketDir
+	}
+	return DefaultSocketDir
+}
+
+// IsSocket reports whether host names a UNIX socket directory.
+func IsSocket(host string) bool { return host == "" || host[0] == '/' }
+
+func dial(ctx context.Context, cfg Config) (net.Conn, error) {
+	var d net.Dialer
+	if IsSocket(cfg.Host) {
+		dir := cfg.Host
+		if dir == "" {
+			dir = cfg.socketDir()
+		}
+		path := SocketPath(dir, cfg.Port)
+		nc, err := d.DialContext(ctx, "unix", path)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, timeoutError(ctx, "connecting to socket \""+path+"\"", err)
+			}
+			return nil, errorf(KindConnect, err, "ERROR: connection to socket \"%s\" failed with error \"%s\"", path, strerror(err))
+		}
+		return nc, nil
+	}
+	ip, err := resolve(ctx, cfg.Host)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, timeoutError(ctx, "resolving \""+cfg.Host+"\"", err)
+		}
+		// libpcp uses gethostbyname, whose failure leaves errno untouched,
+		// so it reports strerror(0).
+		return nil, errorf(KindHost, err, "ERROR: could not retrieve hostname. gethostbyname failed with error \"Success\"")
+	}
+	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(cfg.Port)))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, timeoutError(ctx, "connecting to host \""+cfg.Host+"\"", err)
+		}
+		return nil, errorf(KindConnect, err, "ERROR: connection to host \"%s\" failed with error \"%s\"", cfg.Host, strerror(err))
+	}
+	return nc, nil
+}
+
+// resolve picks one address as libpcp does (the first one), preferring IPv4
+// because libpcp only ever asked for IPv4; IPv6-only names and literals work
+// here where they fail with the stock tools.
+func resolve(ctx context.Context, host string) (net.IP, error) {
+	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if ip := net.ParseIP(h); ip != nil {
+		return ip, nil
+	}
+	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, h)
+	if err != nil {
+		return nil, err
+	}
+	for _, a := range addrs {
+		if a.IP.To4() != nil {
+			return a.IP, nil
+		}
+	}
+	if len(addrs) > 0 {
+		return addrs[0].IP, nil
+	}
+	return nil, fmt.Errorf("no address for %s", host)
+}
+
+// strerror renders the errno behind err as glibc's strerror would. Go's errno
+// strings are glibc's with a lower-case first letter.
+func strerror(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		s := errno.Error()
+		if s != "" {
+			return strings.ToUpper(s[:1]) + s[1:]
+		}
+	}
+	return err.Error()
+}
+
+func timeoutError(ctx context.Context, what string, cause error) *Error {
+	msg := "ERROR: timed out " + what
+	if errors.Is(ctx.Err(), context.Canceled) {
+		msg = "ERROR: cancelled while " + what
+	}
+	return &Error{Kind: KindTimeout, Text: msg, Err: cause}
+}
+
+// arm applies ctx to the socket for the duration of one exchange.
+func (c *Conn) arm(ctx context.Context) (disarm func()) {
+	if d, ok := ctx.Deadline(); ok {
+		c.nc.SetDeadline(d)
+	} else {
+		c.nc.SetDeadline(time.Time{})
+	}
+	if ctx.Done() == nil {
+		return func() {}
+	}
+	stop := context.AfterFunc(ctx, func() {
+		// Wake a blocked read or write at once on cancellation.
+		c.nc.SetDeadline(time.Unix(1, 0))
+	})
+	return func() { stop() }
+}
+
+// ioError classifies a failure of the socket itself.
+func (c *Conn) ioError(ctx context.Context, err error, reading bool) *Error {
+	c.broken = true
+	var ne net.Error
+	if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, os.ErrDeadlineExceeded) {
+		what := "waiting for pgpool's reply"
+		if !reading {
+			what = "sending to pgpool"
+		}
+		return timeoutError(ctx, what, err)
+	}
+	var le *pcp.ErrLength
+	var me *pcp.ErrMalformed
+	switch {
+	case errors.As(err, &le):
+		return &Error{Kind: KindProtocol, Text: "ERROR: " + le.Error(), Err: err}
+	case errors.As(err, &me):
+		return errInvalidResponse(err)
+	}
+	if reading {
+		return &Error{Kind: KindIO, Text: "ERROR: unable to read data from socket.", Err: err}
+	}
+	return errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
+}
+
+func (c *Conn) send(ctx context.Context, msg pcp.FrontendMessage) error {
+	if err := c.fe.Send(msg); err != nil {
+		if errors.Is(err, pcp.ErrRequestTooLong) {
+			return &Error{Kind: KindUsage, Text: "ERROR: " + err.Error(), Err: err}
+		}
+		return c.ioError(ctx, err, false)
+	}
+	return nil
+}
+
+// receive returns the next packet that is not a notice. A server error comes
+// back as *Error; the session survives an ERROR but not a FATAL.
+func (c *Conn) receive(ctx context.Context) (pcp.BackendMessage, error) {
+	for {
+		msg, err := c.fe.Receive()
+		if err != nil {
+			return nil, c.ioError(ctx, err, true)
+		}
+		switch m := msg.(type) {
+		case *pcp.ErrorResponse:
+			if m.Notice {
+				continue
+			}
+			if m.Fatal() {
+				c.broken = true
+			}
+			return nil, serverError(m)
+		case *pcp.LegacyError:
+			return nil, &Error{Kind: KindServer, Text: "ERROR:  " + m.Message + "\n", Legacy: m.Message}
+		case *pcp.Unknown:
+			return nil, &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: invalid PCP packet type =\"%c\"", m.Kind)}
+		}
+		return msg, nil
+	}
+}
+
+func (c *Conn) authenticate(ctx context.Context, username, password string) error {
+	defer c.arm(ctx)()
+	if len(username) >= MaxNameLength {
+		return &Error{Kind: KindAuth, Text: "ERROR: PCP authorization failed. username too long."}
+	}
+	if err := c.send(ctx, &pcp.SaltRequest{}); err != nil {
+		return err
+	}
+	msg, err := c.receive(ctx)
+	if err != nil {
+		return authFailure(err)
+	}
+	salt, ok := msg.(*pcp.Salt)
+	if !ok {
+		return &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: unexpected reply %q to the salt request", kindOf(msg))}
+	}
+	if err := c.send(ctx, &pcp.Authenticate{User: username, Response: pcp.MD5Response(username, password, salt.Salt)}); err != nil {
+		return err
+	}
+	msg, err = c.receive(ctx)
+	if err != nil {
+		return authFailure(err)
+	}
+	r, ok := msg.(*pcp.AuthenticationResult)
+	if !ok {
+		return &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: unexpected reply %q to authentication", kindOf(msg))}
+	}
+	if !r.OK() {
+		return &Error{Kind: KindAuth, Text: fmt.Sprintf("ERROR: authentication failed. reason=\"%s\"", r.Tag), Reason: r.Reason}
+	}
+	return nil
+}
+
+// authFailure: any server error during authentication is an authentication
+// failure to the caller (pgpool answers bad credentials with FATAL).
+func authFailure(err error) error {
+	var e *Error
+	if errors.As(err, &e) && (e.Kind == KindServer) {
+		e.Kind = KindAuth
+	}
+	return err
+}
+
+func kindOf(msg pcp.BackendMessage) byte {
+	b, _ := msg.Encode(nil)
+	if len(b) == 0 {
+		return '?'
+	}
+	return b[0]
+}
+
+// Close says goodbye ('X') when the session is still sound, then closes.
+func (c *Conn) Close() error {
+	if c.closed {
+		return nil
+	}
+	c.closed = true
+	if !c.broken {
+		c.nc.SetDeadline(time.Now().Add(time.Second))
+		c.fe.Send(&pcp.Terminate{})
+	}
+	return c.nc.Close()
+}

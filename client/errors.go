@@ -1,0 +1,115 @@
+// Package client opens PCP sessions to pgpool-II: TCP (IPv4 or IPv6) or UNIX
+// socket, MD5 authentication, password sources, deadlines from the caller's
+// context, and one typed method per PCP command. It prints nothing.
+package client
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// Kind classifies a failure so that each front end can map it to its own exit
+// codes and words.
+type Kind int
+
+const (
+	KindConnect  Kind = iota + 1 // socket could not be connected
+	KindHost                     // host name did not resolve
+	KindAuth                     // server refused the credentials
+	KindServer                   // server reported an error after authentication
+	KindProtocol                 // reply of the wrong shape or kind
+	KindIO                       // connection broke mid-conversation
+	KindTimeout                  // the context's deadline passed
+	KindUsage                    // request refused before anything was sent
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindConnect:
+		return "connection"
+	case KindHost:
+		return "host"
+	case KindAuth:
+		return "authentication"
+	case KindServer:
+		return "server"
+	case KindProtocol:
+		return "protocol"
+	case KindIO:
+		return "i/o"
+	case KindTimeout:
+		return "timeout"
+	case KindUsage:
+		return "usage"
+	}
+	return "unknown"
+}
+
+// Error is every failure this package returns.
+type Error struct {
+	Kind Kind
+	// Text is the message exactly as libpcp words it (client-side messages
+	// such as `ERROR: connection to host "h" failed with error "…"`, or the
+	// server's "<S>:  <M>\nDETAIL:  <D>\n"), so the pcp_* front end can print
+	// it byte for byte. It never contains a password.
+	Text string
+	// Server is the server's error packet, when there was one.
+	Server *pcp.ErrorResponse
+	// Legacy is a 3.0–3.4 server's 'e' message, when there was one.
+	Legacy string
+	// Reason is the unexpected tag of a reply ("command failed with reason").
+	Reason string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Server != nil {
+		m := e.Server.Severity() + ": " + e.Server.Message()
+		if d := e.Server.Detail(); d != "" {
+			m += " (" + d + ")"
+		}
+		return m
+	}
+	if e.Text != "" {
+		return e.Text
+	}
+	if e.Err != nil {
+		return e.Err.Error()
+	}
+	return e.Kind.String() + " error"
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// KindOf returns the Kind of err, or 0 when err did not come from here.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return 0
+}
+
+func errorf(k Kind, cause error, format string, args ...any) *Error {
+	return &Error{Kind: k, Text: fmt.Sprintf(format, args...), Err: cause}
+}
+
+// errInvalidResponse is libpcp's word for a reply it cannot use.
+func errInvalidResponse(cause error) *Error {
+	return &Error{Kind: KindProtocol, Text: "command failed. invalid response", Err: cause}
+}
+
+func errReason(tag string) *Error {
+	return &Error{Kind: KindProtocol, Text: fmt.Sprintf("command failed with reason: \"%s\"", tag), Reason: tag}
+}
+
+func serverError(e *pcp.ErrorResponse) *Error {
+	text, ok := e.LibpcpText()
+	if !ok {
+		text = "Unknown Error"
+	}
+	k := KindServer
+	return &Error{Kind: k, Text: text, Server: e}
+}

@@ -1,0 +1,124 @@
+// Package pcp is pgpool-II's PCP wire protocol: framing and one type per
+// message, each with a symmetric Encode/Decode. It does no I/O policy: no
+// dialing, no deadlines, no retries. Those belong to package client.
+//
+// Every packet is a kind byte followed by a big-endian uint32 length that
+// counts itself and the payload but not the kind byte. Payloads are
+// NUL-terminated strings, with the few binary exceptions noted on the types.
+package pcp
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+)
+
+// MaxPacketLength caps the length field of any packet we accept. pgpool's
+// largest honest reply (a watchdog JSON document or a 128-node record) is far
+// below it, so anything above is garbage or hostile and is refused before a
+// single byte of it is allocated.
+const MaxPacketLength = 1 << 20
+
+// MaxRequestLength is the largest length field pgpool accepts from a client:
+// since 3.5 (and the 2016 3.x minors) a length of 260 or more makes the server
+// drop the connection, so we refuse to build such a request ourselves.
+const MaxRequestLength = 259
+
+// FrontendMessage is a message the client sends.
+type FrontendMessage interface {
+	// Encode appends the whole packet (kind, length, payload) to dst.
+	Encode(dst []byte) ([]byte, error)
+	Decode(payload []byte) error
+	Frontend()
+}
+
+// BackendMessage is a message the server sends.
+type BackendMessage interface {
+	// Encode appends the whole packet (kind, length, payload) to dst.
+	Encode(dst []byte) ([]byte, error)
+	Decode(payload []byte) error
+	Backend()
+}
+
+// ErrLength reports a length field outside [4, MaxPacketLength].
+type ErrLength struct {
+	Kind   byte
+	Length uint32
+}
+
+func (e *ErrLength) Error() string {
+	return fmt.Sprintf("invalid PCP packet length %d for kind %q", e.Length, e.Kind)
+}
+
+// ErrRequestTooLong reports a request pgpool would reject for its size.
+var ErrRequestTooLong = errors.New("PCP request too long for the server (length must stay below 260)")
+
+// ErrMalformed reports a payload that does not have the shape of its kind.
+type ErrMalformed struct {
+	Kind   byte
+	Reason string
+}
+
+func (e *ErrMalformed) Error() string {
+	return fmt.Sprintf("malformed PCP %q packet: %s", e.Kind, e.Reason)
+}
+
+func malformed(kind byte, format string, args ...any) error {
+	return &ErrMalformed{Kind: kind, Reason: fmt.Sprintf(format, args...)}
+}
+
+// beginPacket appends the kind and a placeholder length and returns the
+// offset of the length field for finishPacket.
+func beginPacket(dst []byte, kind byte) ([]byte, int) {
+	dst = append(dst, kind, 0, 0, 0, 0)
+	return dst, len(dst) - 4
+}
+
+// finishPacket fills in the length field written by beginPacket.
+func finishPacket(dst []byte, at int) ([]byte, error) {
+	n := len(dst) - at
+	if n > MaxPacketLength {
+		return dst, &ErrLength{Kind: dst[at-1], Length: uint32(n)}
+	}
+	binary.BigEndian.PutUint32(dst[at:], uint32(n))
+	return dst, nil
+}
+
+// finishRequest is finishPacket plus pgpool's request size limit.
+func finishRequest(dst []byte, at int) ([]byte, error) {
+	if len(dst)-at > MaxRequestLength {
+		return dst, ErrRequestTooLong
+	}
+	return finishPacket(dst, at)
+}
+
+func appendString(dst []byte, s string) []byte {
+	dst = append(dst, s...)
+	return append(dst, 0)
+}
+
+// splitStrings cuts a payload into its NUL-terminated strings. A final string
+// without its terminator is kept, as pgpool's own parser would read it.
+func splitStrings(payload []byte) []string {
+	var out []string
+	for len(payload) > 0 {
+		i := bytes.IndexByte(payload, 0)
+		if i < 0 {
+			out = append(out, string(payload))
+			break
+		}
+		out = append(out, string(payload[:i]))
+		payload = payload[i+1:]
+	}
+	return out
+}
+
+// firstString returns the leading NUL-terminated string (the tag) and the rest.
+func firstString(payload []byte) (string, []byte) {
+	i := bytes.IndexByte(payload, 0)
+	if i < 0 {
+		return string(payload), nil
+	}
+	return string(payload[:i]), payload[i+1:]
+}

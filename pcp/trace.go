@@ -1,0 +1,61 @@
+package pcp
+
+import (
+	"fmt"
+	"io"
+)
+
+// LibpcpTracer writes the debug trace of the stock 3.5+ tools (-d): a line per
+// packet received, a line per request sent after authentication, and server
+// notices. Its quirks are kept because scripts grep this output: requests
+// during authentication are not traced, and some requests are traced under
+// another letter (recovery as "D", promote as "E", health check as "L").
+// Nothing secret can appear: only kinds and lengths are written.
+type LibpcpTracer struct {
+	W io.Writer
+}
+
+func (t *LibpcpTracer) TraceSend(msg FrontendMessage, length int) {
+	var kind byte
+	switch msg.(type) {
+	case *SaltRequest, *Authenticate:
+		return
+	case *NodeCountRequest, *HealthCheckRequest:
+		kind = 'L'
+	case *NodeInfoRequest:
+		kind = 'I'
+	case *ProcessCountRequest:
+		kind = 'N'
+	case *ProcessInfoRequest:
+		kind = 'P'
+	case *DetachNode, *RecoverNode:
+		kind = 'D'
+	case *AttachNode:
+		kind = 'C'
+	case *PromoteNode:
+		kind = 'E'
+	case *WatchdogInfoRequest:
+		kind = 'W'
+	case *StopPgpool:
+		kind = 'T'
+	case *ReloadConfig:
+		kind = 'Z'
+	case *Terminate:
+		kind = 'X'
+	case *PoolStatusRequest:
+		fmt.Fprintf(t.W, "DEBUG pcp_pool_status: send: tos=\"B\", len=%d\n", length)
+		return
+	default:
+		return
+	}
+	fmt.Fprintf(t.W, "DEBUG: send: tos=\"%c\", len=%d\n", kind, length)
+}
+
+func (t *LibpcpTracer) TraceReceive(kind byte, length int, msg BackendMessage) {
+	fmt.Fprintf(t.W, "DEBUG: recv: tos=\"%c\", len=%d\n", kind, length)
+	if n, ok := msg.(*ErrorResponse); ok && n.Notice {
+		if text, ok := n.LibpcpText(); ok {
+			fmt.Fprintf(t.W, "BACKEND %s", text)
+		}
+	}
+}
