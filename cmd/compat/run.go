@@ -1,0 +1,388 @@
+package compat
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// maxNumBackends is pgpool's MAX_NUM_BACKENDS, the tools' node id limit.
+const maxNumBackends = 128
+
+// options is what the stock front end collects from its arguments.
+type options struct {
+	host         string
+	port         int
+	user         string
+	nodeID       int
+	processID    int
+	mode         byte
+	scope        byte
+	all          bool
+	debug        bool
+	needPassword bool
+	graceful     bool
+	switchover   bool
+	verbose      bool
+	// password is set only by the legacy positional form.
+	password    string
+	hasPassword bool
+	// timeout bounds the whole command; 0 picks the per-command default.
+	timeout time.Duration
+}
+
+// exitError ends Run with a code after its message has been printed.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return "exit " + strconv.Itoa(e.code) }
+
+// Run behaves as the pcp_* tool name with the arguments argv (argv[0] as
+// invoked, which glibc's complaints quote). It returns the exit code.
+func Run(name string, argv []string, ios *iostreams.IOStreams) int {
+	t, ok := lookup(name)
+	if !ok {
+		fmt.Fprintf(ios.ErrOut, "%s is a invalid PCP utility\n", name)
+		return 1
+	}
+	// The C tools print through stdio: stdout is buffered, and the -d
+	// trace shares it, so both go through one buffer flushed at the end.
+	out := bufio.NewWriter(ios.Out)
+	defer out.Flush()
+	r := &runner{t: t, ios: ios, out: out}
+	if IsLegacy(argv[1:]) {
+		return r.runLegacy(argv)
+	}
+	return r.run(argv)
+}
+
+type runner struct {
+	t   *tool
+	ios *iostreams.IOStreams
+	out *bufio.Writer
+}
+
+func (r *runner) errf(format string, args ...any) { fmt.Fprintf(r.ios.ErrOut, format, args...) }
+
+func (r *runner) run(argv []string) int {
+	t := r.t
+	if len(argv) > 1 {
+		switch argv[1] {
+		case "--help", "-?":
+			io.WriteString(r.ios.ErrOut, t.usage())
+			return 0
+		case "-V", "--version":
+			r.errf("%s (pgpool-II) %s\n", t.name, Version)
+			return 0
+		}
+	}
+	o, err := r.parse(argv)
+	if err != nil {
+		return err.(exitError).code
+	}
+	if o.needPassword {
+		pw, _ := client.PromptPassword("Password: ", r.ios.In, r.ios.ErrOut)
+		o.password = pw
+	}
+	return r.execute(o)
+}
+
+// parse applies getopt's results in order, as main() of the C front end does,
+// including its validation messages and their (sometimes surprising) exit
+// codes.
+func (r *runner) parse(argv []string) (*options, error) {
+	t := r.t
+	o := &options{port: 9898, nodeID: -1, mode: 's', scope: 'l', needPassword: true}
+	opts, operands := getopt(argv, t.optstring)
+	for _, op := range opts {
+		switch op.opt {
+		case 'd':
+			o.debug = true
+		case 'a':
+			o.all = true
+		case 'w':
+			o.needPassword = false
+		case 'W':
+			o.needPassword = true
+		case 'g':
+			o.graceful = true
+		case 's':
+			switch {
+			case t.supportsScope():
+				switch op.arg {
+				case "c", "cluster":
+					o.scope = 'c'
+				case "l", "local":
+					o.scope = 'l'
+				default:
+					r.errf("%s: Invalid command scope \"%s\", must be either \"cluster\" or \"local\" \n", t.name, cstr(op))
+					return nil, exitError{1}
+				}
+			case t.kind == promoteNode:
+				o.switchover = true
+			default:
+				r.errf("Invalid argument \"%s\", Try \"%s --help\" for more information.\n", cstr(op), t.name)
+				return nil, exitError{1}
+			}
+		case 'm':
+			if t.kind != stopPgpool {
+				r.errf("Invalid argument \"%s\", Try \"%s --help\" for more information.\n", op.arg, t.name)
+				return nil, exitError{1}
+			}
+			switch op.arg {
+			case "s", "smart":
+				o.mode = 's'
+			case "f", "fast":
+				o.mode = 'f'
+			case "i", "immediate":
+				o.mode = 'i'
+			default:
+				r.errf("%s: Invalid shutdown mode \"%s\", must be either \"smart\" \"immediate\" or \"fast\" \n", t.name, op.arg)
+				return nil, exitError{1}
+			}
+		case 'v':
+			o.verbose = true
+		case 'n':
+			o.nodeID = pcp.Atoi(op.arg)
+			if t.kind == watchdogInfo {
+				if o.nodeID < 0 {
+					r.errf("%s: Invalid watchdog-id \"%s\", must be a positive number or zero for a local watchdog node\n", t.name, op.arg)
+					return nil, exitError{0}
+				}
+			} else if o.nodeID < 0 || o.nodeID > maxNumBackends {
+				r.errf("%s: Invalid node-id \"%s\", must be between 0 and %d\n", t.name, op.arg, maxNumBackends)
+				return nil, exitError{0}
+			}
+		case 'p':
+			o.port = pcp.Atoi(op.arg)
+			if o.port <= 1024 || o.port > 65535 {
+				r.errf("%s: Invalid port number \"%s\", must be between 1024 and 65535\n", t.name, op.arg)
+				return nil, exitError{0}
+			}
+		case 'P':
+			o.processID = pcp.Atoi(op.arg)
+			if o.processID <= 0 {
+				r.errf("%s: Invalid process-id \"%s\", must be greater than 0\n", t.name, op.arg)
+				return nil, exitError{0}
+			}
+		case 'h':
+			o.host = op.arg
+		case 'U':
+			o.user = op.arg
+		default: // '?', 'V' and getopt's complaints
+			io.WriteString(r.ios.ErrOut, op.complaint)
+			r.errf("Try \"%s --help\" for more information.\n\n", t.name)
+			return nil, exitError{1}
+		}
+	}
+	// Leftover operands fill a missing id; the C code quotes optarg, which
+	// glibc has reset to NULL by then, hence "(null)".
+	for _, a := range operands {
+		switch {
+		case t.kind == procInfo && o.processID <= 0:
+			o.processID = pcp.Atoi(a)
+			if o.processID <= 0 {
+				r.errf("%s: Invalid process-id \"(null)\", must be greater than 0\n", t.name)
+				return nil, exitError{0}
+			}
+		case t.kind == watchdogInfo && o.nodeID < 0:
+			o.nodeID = pcp.Atoi(a)
+			if o.nodeID < 0 {
+				r.errf("%s: Invalid watchdog-id \"(null)\", must be a positive number or zero for local watchdog node\n", t.name)
+				return nil, exitError{0}
+			}
+		case (t.requiresNodeID() || t.kind == nodeInfo) && o.nodeID < 0:
+			o.nodeID = pcp.Atoi(a)
+			if o.nodeID < 0 || o.nodeID > maxNumBackends {
+				r.errf("%s: Invalid node-id \"(null)\", must be between 0 and %d\n", t.name, maxNumBackends)
+				return nil, exitError{0}
+			}
+		default:
+			r.errf("%s: Warning: extra command-line argument \"%s\" ignored\n", t.name, a)
+		}
+	}
+	if o.nodeID < 0 && t.requiresNodeID() {
+		r.errf("%s: missing node-id\n", t.name)
+		r.errf("Try \"%s --help\" for more information.\n\n", t.name)
+		return nil, exitError{1}
+	}
+	return o, nil
+}
+
+// cstr is optarg as printf("%s") shows it: a long option given without an
+// argument (--switchover reaching the 's' case) has a NULL optarg.
+func cstr(op option) string {
+	if !op.hasArg {
+		return "(null)"
+	}
+	return op.arg
+}
+
+// timeoutFor is the deadline of a command when the caller gave none. The
+// stock tools wait forever; we do not, but the long server-side operations
+// (online recovery, graceful detach/promote, cluster-wide stop) get room.
+func (r *runner) timeoutFor(o *options) time.Duration {
+	if o.timeout > 0 {
+		return o.timeout
+	}
+	if s := os.Getenv("PCPCTL_TIMEOUT"); s != "" {
+		if n, err := strconv.Atoi(s); err == nil && n > 0 {
+			return time.Duration(n) * time.Second
+		}
+	}
+	switch {
+	case r.t.kind == recoveryNode:
+		return 2 * time.Hour
+	case o.graceful, o.switchover, r.t.kind == stopPgpool && o.scope == 'c', r.t.kind == reloadConfig && o.scope == 'c':
+		return 30 * time.Minute
+	}
+	return 5 * time.Minute
+}
+
+func (r *runner) config(o *options) client.Config {
+	cfg := client.Config{Host: o.host, Port: o.port, User: o.user, Password: o.password}
+	if o.debug {
+		cfg.Tracer = &pcp.LibpcpTracer{W: r.out}
+		cfg.Warn = func(s string) { fmt.Fprintln(r.out, s) }
+	}
+	return cfg
+}
+
+// execute connects and runs the command: connection and authentication
+// failures exit 1; everything after authentication exits 0, even a server
+// error, exactly like the 3.5+ tools.
+func (r *runner) execute(o *options) int {
+	ctx, cancel := context.WithTimeout(context.Background(), r.timeoutFor(o))
+	defer cancel()
+	conn, err := client.Dial(ctx, r.config(o))
+	if err != nil {
+		r.errf("%s\n", errorText(err))
+		return 1
+	}
+	defer conn.Close()
+	if err := r.command(ctx, conn, o); err != nil {
+		r.errf("%s\n", errorText(err))
+	}
+	return 0
+}
+
+func errorText(err error) string {
+	var ce *client.Error
+	if errors.As(err, &ce) {
+		return ce.Text
+	}
+	return err.Error()
+}
+
+func (r *runner) successful() { fmt.Fprintf(r.out, "%s -- Command Successful\n", r.t.name) }
+
+func (r *runner) command(ctx context.Context, c *client.Conn, o *options) error {
+	switch r.t.kind {
+	case nodeCount:
+		n, err := c.NodeCount(ctx)
+		if err != nil {
+			return err
+		}
+		output.NodeCountText(r.out, n, o.verbose)
+	case nodeInfo:
+		nodes, err := c.NodeInfo(ctx, o.nodeID)
+		if err != nil {
+			return err
+		}
+		if len(nodes) == 0 { // libpcp calls an empty result a success
+			r.successful()
+			return nil
+		}
+		output.NodeInfoText(r.out, nodes, o.all, o.verbose)
+	case attachNode:
+		if err := c.AttachNode(ctx, o.nodeID); err != nil {
+			return err
+		}
+		r.successful()
+	case detachNode:
+		if err := c.DetachNode(ctx, o.nodeID, o.graceful); err != nil {
+			return err
+		}
+		r.successful()
+	case recoveryNode:
+		if err := c.RecoverNode(ctx, o.nodeID); err != nil {
+			return err
+		}
+		r.successful()
+	case promoteNode:
+		if err := c.PromoteNode(ctx, o.nodeID, o.graceful, o.switchover); err != nil {
+			return err
+		}
+		r.successful()
+	case stopPgpool:
+		if err := c.StopPgpool(ctx, o.mode, o.scope == 'c'); err != nil {
+			return err
+		}
+		r.successful()
+	case reloadConfig:
+		if err := c.ReloadConfig(ctx, o.scope); err != nil {
+			return err
+		}
+		r.successful()
+	case watchdogInfo:
+		wd, err := c.WatchdogInfo(ctx, o.nodeID)
+		if err != nil {
+			return err
+		}
+		if wd.Cluster == nil {
+			r.successful()
+			return nil
+		}
+		output.WatchdogText(r.out, wd.Cluster, o.verbose)
+	case procCount:
+		pids, err := c.ProcessCount(ctx)
+		if err != nil {
+			return err
+		}
+		if len(pids) == 0 {
+			r.successful()
+			return nil
+		}
+		output.ProcessCountText(r.out, pids, o.verbose)
+	case procInfo:
+		recs, err := c.ProcessInfo(ctx, o.processID)
+		if err != nil {
+			return err
+		}
+		if len(recs) == 0 {
+			r.successful()
+			return nil
+		}
+		output.ProcessInfoText(r.out, recs, o.all, o.verbose)
+	case poolStatus:
+		rows, err := c.PoolStatus(ctx)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			r.successful()
+			return nil
+		}
+		names, values, descs := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
+		for i, row := range rows {
+			names[i], values[i], descs[i] = row.Name, row.Value, row.Description
+		}
+		output.PoolStatusText(r.out, names, values, descs, o.verbose)
+	case healthCheckStats:
+		f, err := c.HealthCheckStats(ctx, o.nodeID)
+		if err != nil {
+			return err
+		}
+		output.HealthCheckText(r.out, f, o.verbose)
+	}
+	return nil
+}

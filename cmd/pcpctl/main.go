@@ -1,0 +1,32 @@
+// Command pcpctl is pgpool-II's PCP administration suite in one binary.
+// Invoked as pcp_node_info (or any other stock tool name, through a symlink,
+// or as "pcpctl pcp_node_info …") it is a drop-in for that tool; invoked as
+// pcpctl it is the modern command line.
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pcpctl/pcpctl/cmd/compat"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/root"
+)
+
+func main() {
+	os.Exit(run(os.Args))
+}
+
+func run(args []string) int {
+	ios := iostreams.System()
+	name := filepath.Base(args[0])
+	if strings.HasPrefix(name, "pcp_") {
+		return compat.Run(name, args, ios)
+	}
+	if len(args) > 1 && strings.HasPrefix(args[1], "pcp_") {
+		// "pcpctl pcp_node_info -n 0": the tool name becomes argv[0].
+		return compat.Run(args[1], args[1:], ios)
+	}
+	return root.Execute(args[1:], ios)
+}

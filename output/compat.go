@@ -1,0 +1,292 @@
+// Package output holds every printer: the exact text of the stock pgpool-II
+// tools (per version), and the table, JSON, YAML and CSV views of the modern
+// commands. Printers take typed values and a writer; they never talk to the
+// network and never choose exit codes.
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// This file reproduces the 4.3.5 pcp_* tools' stdout byte for byte. Each
+// function mirrors one output_*_result function of pcp_frontend_client.c.
+
+// StatusName is the 3.6+ word for a backend status, "quarantine" included.
+func StatusName(status int, quarantine bool) string {
+	switch status {
+	case 0:
+		return "unused"
+	case 1:
+		return "waiting"
+	case 2:
+		return "up"
+	case 3:
+		if quarantine {
+			return "quarantine"
+		}
+		return "down"
+	}
+	return "unknown"
+}
+
+// RoleName is the 4.2+ word for a server role.
+func RoleName(role int) string {
+	switch role {
+	case 0:
+		return "main"
+	case 1:
+		return "replica"
+	case 2:
+		return "primary"
+	case 3:
+		return "standby"
+	}
+	return "unknown"
+}
+
+// CTime formats Unix seconds as the tools do: local time, "%F %T".
+func CTime(sec int64) string {
+	return time.Unix(sec, 0).Format("2006-01-02 15:04:05")
+}
+
+// CFloat is printf("%f").
+func CFloat(f float64) string { return strconv.FormatFloat(f, 'f', 6, 64) }
+
+// formatTitles is format_titles(): every title padded to the longest, then
+// " : " and the value, one per line, and a blank line after the record.
+func formatTitles(w io.Writer, titles []string, values []string) {
+	width := 0
+	for _, t := range titles {
+		width = max(width, len(t))
+	}
+	var b strings.Builder
+	for i, t := range titles {
+		b.WriteString(t)
+		b.WriteString(strings.Repeat(" ", width-len(t)))
+		b.WriteString(" : ")
+		b.WriteString(values[i])
+		b.WriteByte('\n')
+	}
+	b.WriteByte('\n')
+	io.WriteString(w, b.String())
+}
+
+func noneIfEmpty(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// NodeCountText is pcp_node_count's output.
+func NodeCountText(w io.Writer, n int, verbose bool) {
+	if verbose {
+		fmt.Fprintf(w, "Node Count\n____________\n %d\n", n)
+		return
+	}
+	fmt.Fprintf(w, "%d\n", n)
+}
+
+var nodeTitles = []string{"Hostname", "Port", "Status", "Weight", "Status Name", "Backend Status Name", "Role", "Backend Role", "Replication Delay", "Replication State", "Replication Sync State", "Last Status Change"}
+
+// NodeInfoFields are the twelve values pcp_node_info 4.3.5 prints for a node.
+// Fields an older server does not send are filled as the 4.3.5 tool shows an
+// unknown value: "unknown" for pg_status, role and pg_role, "none" for the
+// replication states, 0 for the delay and the status change time.
+func NodeInfoFields(n *pcp.NodeInfo) []string {
+	pgStatus, pgRole := n.PgStatus, n.PgRole
+	if !n.Layout.Has(pcp.FieldPgStatus) {
+		pgStatus, pgRole = "unknown", "unknown"
+	}
+	return []string{
+		n.Hostname,
+		strconv.Itoa(n.Port),
+		strconv.Itoa(n.Status),
+		CFloat(n.Weight / pcp.RandMax),
+		StatusName(n.Status, n.Quarantine),
+		pgStatus,
+		RoleName(n.Role),
+		pgRole,
+		strconv.FormatUint(n.Delay, 10),
+		noneIfEmpty(n.ReplicationState),
+		noneIfEmpty(n.ReplicationSyncState),
+		CTime(n.StatusChanged),
+	}
+}
+
+// NodeInfoText is pcp_node_info's output: one line (or verbose block) per
+// node; nodes with an empty host name only with all.
+func NodeInfoText(w io.Writer, nodes []pcp.NodeInfo, all, verbose bool) {
+	printed := false
+	var b strings.Builder
+	for i := range nodes {
+		if !all && nodes[i].Hostname == "" {
+			continue
+		}
+		printed = true
+		f := NodeInfoFields(&nodes[i])
+		if verbose {
+			formatTitles(&b, nodeTitles, f)
+			continue
+		}
+		b.WriteString(strings.Join(f, " "))
+		b.WriteByte('\n')
+	}
+	if !printed {
+		b.WriteString("No node information available\n\n")
+	}
+	io.WriteString(w, b.String())
+}
+
+// QuorumName is the verbose word for a watchdog QuorumStatus.
+func QuorumName(q int) string {
+	switch q {
+	case 0:
+		return "QUORUM IS ON THE EDGE"
+	case 1:
+		return "QUORUM EXIST"
+	case -1:
+		return "QUORUM ABSENT"
+	case -2:
+		return "NO LEADER NODE"
+	}
+	return "UNKNOWN"
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "YES"
+	}
+	return "NO"
+}
+
+// WatchdogText is pcp_watchdog_info's output for a 3.5+ JSON reply.
+func WatchdogText(w io.Writer, c *pcp.WatchdogCluster, verbose bool) {
+	var b strings.Builder
+	if verbose {
+		fmt.Fprintf(&b, "Watchdog Cluster Information \n")
+		fmt.Fprintf(&b, "Total Nodes              : %d\n", c.RemoteNodeCount+1)
+		fmt.Fprintf(&b, "Remote Nodes             : %d\n", c.RemoteNodeCount)
+		fmt.Fprintf(&b, "Member Remote Nodes      : %d\n", c.MemberRemoteNodeCount)
+		fmt.Fprintf(&b, "Alive Remote Nodes       : %d\n", c.AliveNodeCount)
+		fmt.Fprintf(&b, "Nodes required for quorum: %d\n", c.NodesRequireForQuorum)
+		fmt.Fprintf(&b, "Quorum state             : %s\n", QuorumName(c.QuorumStatus))
+		fmt.Fprintf(&b, "Local node escalation    : %s\n", yesNo(c.Escalated))
+		fmt.Fprintf(&b, "Leader Node Name         : %s\n", c.LeaderNodeName)
+		fmt.Fprintf(&b, "Leader Host Name         : %s\n\n", c.LeaderHostName)
+		fmt.Fprintf(&b, "Watchdog Node Information \n")
+		for _, n := range c.Nodes {
+			fmt.Fprintf(&b, "Node Name         : %s\n", n.NodeName)
+			fmt.Fprintf(&b, "Host Name         : %s\n", n.HostName)
+			fmt.Fprintf(&b, "Delegate IP       : %s\n", n.DelegateIP)
+			fmt.Fprintf(&b, "Pgpool port       : %d\n", n.PgpoolPort)
+			fmt.Fprintf(&b, "Watchdog port     : %d\n", n.WdPort)
+			fmt.Fprintf(&b, "Node priority     : %d\n", n.Priority)
+			fmt.Fprintf(&b, "Status            : %d\n", n.State)
+			fmt.Fprintf(&b, "Status Name       : %s\n", n.StateName)
+			fmt.Fprintf(&b, "Membership Status : %s\n\n", n.MembershipString)
+		}
+	} else {
+		fmt.Fprintf(&b, "%d %d %s %s %s\n\n", c.RemoteNodeCount+1, c.MemberRemoteNodeCount+1,
+			yesNo(c.Escalated), c.LeaderNodeName, c.LeaderHostName)
+		for _, n := range c.Nodes {
+			fmt.Fprintf(&b, "%s %s %d %d %d %s %d %s\n", n.NodeName, n.HostName, n.PgpoolPort,
+				n.WdPort, n.State, n.StateName, n.Membership, n.MembershipString)
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+// ProcessCountText is pcp_proc_count's output.
+func ProcessCountText(w io.Writer, pids []int, verbose bool) {
+	var b strings.Builder
+	if verbose {
+		b.WriteString("No \t | \t PID\n_____________________\n")
+		for i, p := range pids {
+			fmt.Fprintf(&b, "%d \t | \t %d\n", i, p)
+		}
+		fmt.Fprintf(&b, "\nTotal Processes:%d\n", len(pids))
+	} else {
+		for _, p := range pids {
+			fmt.Fprintf(&b, "%d ", p)
+		}
+		b.WriteByte('\n')
+	}
+	io.WriteString(w, b.String())
+}
+
+var procTitles = []string{"Database", "Username", "Start time", "Client connection count",
+	"Major", "Minor", "Backend connection time", "Client connection time",
+	"Client idle duration", "Client disconnection time", "Pool Counter", "Backend PID",
+	"Connected", "PID", "Backend ID", "Status"}
+
+// procOrder maps the printed columns to the 4.3+ wire order (pool_pid,
+// process_start_time, client_connection_count, pool_id, backend_id, database,
+// username, backend/client connection times, client disconnection time,
+// client idle duration, major, minor, counter, backend pid, connected,
+// status).
+var procOrder = []int{5, 6, 1, 2, 11, 12, 7, 8, 10, 9, 13, 14, 15, 0, 4, 16}
+
+// ProcessInfoText is pcp_proc_info's output for 4.3+ records.
+func ProcessInfoText(w io.Writer, recs [][]string, all, verbose bool) {
+	printed := false
+	var b strings.Builder
+	vals := make([]string, len(procOrder))
+	for _, r := range recs {
+		for i, j := range procOrder {
+			vals[i] = ""
+			if j < len(r) {
+				vals[i] = r[j]
+			}
+		}
+		if !all && vals[0] == "" {
+			continue
+		}
+		printed = true
+		if verbose {
+			formatTitles(&b, procTitles, vals)
+			continue
+		}
+		b.WriteString(strings.Join(vals, " "))
+		b.WriteByte('\n')
+	}
+	if !printed {
+		b.WriteString("No process information available\n\n")
+	}
+	io.WriteString(w, b.String())
+}
+
+// PoolStatusText is pcp_pool_status's output.
+func PoolStatusText(w io.Writer, names, values, descs []string, verbose bool) {
+	var b strings.Builder
+	for i := range names {
+		if verbose {
+			fmt.Fprintf(&b, "Name [%3d]:\t%s\nValue:      \t%s\nDescription:\t%s\n\n", i, names[i], values[i], descs[i])
+		} else {
+			fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", names[i], values[i], descs[i])
+		}
+	}
+	io.WriteString(w, b.String())
+}
+
+var healthTitles = []string{"Node Id", "Host Name", "Port", "Status", "Role", "Last Status Change",
+	"Total Count", "Success Count", "Fail Count", "Skip Count", "Retry Count",
+	"Average Retry Count", "Max Retry Count", "Max Health Check Duration",
+	"Minimum Health Check Duration", "Average Health Check Duration",
+	"Last Health Check", "Last Successful Health Check",
+	"Last Skip Health Check", "Last Failed Health Check"}
+
+// HealthCheckText is pcp_health_check_stats's output.
+func HealthCheckText(w io.Writer, fields []string, verbose bool) {
+	if verbose {
+		formatTitles(w, healthTitles, fields)
+		return
+	}
+	io.WriteString(w, strings.Join(fields, " ")+"\n")
+}
