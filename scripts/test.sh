@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: static checks, unit tests, then the
+# differential and end-to-end tests against a fresh real cluster, which is
+# stopped again whatever happens.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/usr/local/go/bin:$PATH"
+
+scripts/cluster.sh install
+
+echo "== gofmt / go vet"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change: $unformatted" >&2
+  exit 1
+fi
+go vet ./...
+
+echo "== unit tests (race detector)"
+go test -race -count=1 ./...
+
+echo "== short fuzzing"
+scripts/fuzz.sh 5s
+
+echo "== fresh cluster"
+scripts/cluster.sh stop >/dev/null 2>&1 || true
+stop_all() { scripts/cluster.sh wd-stop >/dev/null 2>&1 || true; scripts/cluster.sh stop || true; }
+trap stop_all EXIT
+scripts/cluster.sh start
+
+echo "== end-to-end and differential tests"
+PCPCTL_E2E=1 go test -count=1 -timeout 60m -v ./e2e/ 2>&1 | tee /tmp/pcpctl-e2e.log | grep -E '^(=== RUN|--- FAIL|FAIL|ok|PASS|panic)|side-by-side|differ' || true
+# tee hides go test's status; read it back from the log.
+if grep -qE '^(--- FAIL|FAIL|panic)' /tmp/pcpctl-e2e.log; then
+  echo "end-to-end tests failed; full log: /tmp/pcpctl-e2e.log" >&2
+  grep -B2 -A30 -E '^\s*--- FAIL' /tmp/pcpctl-e2e.log | head -300 >&2
+  exit 1
+fi
+grep -qE '^ok ' /tmp/pcpctl-e2e.log || { echo "end-to-end tests did not complete" >&2; tail -50 /tmp/pcpctl-e2e.log >&2; exit 1; }
