@@ -1,0 +1,136 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// SQLTarget says where a SQL connection goes. User, database and password
+// come from the libpq environment (PGUSER, PGDATABASE, PGPASSWORD,
+// PGPASSFILE/.pgpass) as with psql; connect_timeout bounds the dial.
+type SQLTarget struct {
+	Host string // host name, IP, or socket directory
+	Port int
+}
+
+func (t SQLTarget) connString(timeout time.Duration) string {
+	q := func(s string) string {
+		return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`).Replace(s) + "'"
+	}
+	host := t.Host
+	if host == "" {
+		host = DefaultSocketDir
+	}
+	secs := int(timeout.Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	return fmt.Sprintf("host=%s port=%d connect_timeout=%d application_name=pcpctl", q(host), t.Port, secs)
+}
+
+func sqlConnect(ctx context.Context, t SQLTarget) (*pgx.Conn, error) {
+	timeout := 10 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = time.Until(d)
+	}
+	cfg, err := pgx.ParseConfig(t.connString(timeout))
+	if err != nil {
+		return nil, err
+	}
+	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
+	return pgx.ConnectConfig(ctx, cfg)
+}
+
+// PoolNodeRow is one row of SHOW pool_nodes, by column name; columns the
+// pgpool release does not have are absent.
+type PoolNodeRow map[string]string
+
+// ShowPoolNodes runs SHOW pool_nodes through pgpool's SQL port. ctx must
+// carry the deadline.
+func ShowPoolNodes(ctx context.Context, t SQLTarget) ([]PoolNodeRow, error) {
+	c, err := sqlConnect(ctx, t)
+	if err != nil {
+		return nil, sqlError(err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	rows, err := c.Query(ctx, "SHOW pool_nodes")
+	if err != nil {
+		return nil, sqlError(err)
+	}
+	defer rows.Close()
+	var out []PoolNodeRow
+	for rows.Next() {
+		fd := rows.FieldDescriptions()
+		raw := rows.RawValues()
+		r := PoolNodeRow{}
+		for i := range fd {
+			if i < len(raw) && raw[i] != nil {
+				r[fd[i].Name] = string(raw[i])
+			}
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, sqlError(err)
+	}
+	return out, nil
+}
+
+// BackendState is what a PostgreSQL server says about itself.
+type BackendState struct {
+	InRecovery bool
+	// LSN is pg_current_wal_lsn() on a primary, pg_last_wal_replay_lsn()
+	// on a standby (0 when unknown).
+	LSN uint64
+}
+
+// CheckBackend asks one PostgreSQL server whether it is in recovery and
+// where its WAL is. ctx must carry the deadline.
+func CheckBackend(ctx context.Context, t SQLTarget) (*BackendState, error) {
+	c, err := sqlConnect(ctx, t)
+	if err != nil {
+		return nil, sqlError(err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	var rec bool
+	var lsn *string
+	err = c.QueryRow(ctx, `SELECT pg_is_in_recovery(),
+		(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text`).Scan(&rec, &lsn)
+	if err != nil {
+		return nil, sqlError(err)
+	}
+	st := &BackendState{InRecovery: rec}
+	if lsn != nil {
+		st.LSN, _ = ParseLSN(*lsn)
+	}
+	return st, nil
+}
+
+// ParseLSN reads PostgreSQL's "X/Y" WAL position.
+func ParseLSN(s string) (uint64, error) {
+	hi, lo, ok := strings.Cut(s, "/")
+	if !ok {
+		return 0, fmt.Errorf("invalid LSN %q", s)
+	}
+	h, err := strconv.ParseUint(hi, 16, 32)
+	if err != nil {
+		return 0, fmt.Errorf("invalid LSN %q", s)
+	}
+	l, err := strconv.ParseUint(lo, 16, 32)
+	if err != nil {
+		return 0, fmt.Errorf("invalid LSN %q", s)
+	}
+	return h<<32 | l, nil
+}
+
+// sqlError shortens pgx's messages to one line; pgx never includes the
+// password in them.
+func sqlError(err error) error {
+	msg := strings.ReplaceAll(err.Error(), "\n", " ")
+	return fmt.Errorf("%s", msg)
+}

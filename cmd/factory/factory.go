@@ -1,0 +1,258 @@
+// Package factory holds what every modern command shares: the streams, the
+// connection settings (flags, PCP* environment, .pcppass, prompt) and the
+// deadlines, and turns them into a PCP session.
+package factory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+)
+
+// DefaultPort is pgpool's PCP port.
+const DefaultPort = 9898
+
+// DefaultTimeout bounds every query (and the connection, unless
+// PCPCONNECT_TIMEOUT says otherwise).
+const DefaultTimeout = 10 * time.Second
+
+// Factory is handed to every command constructor.
+type Factory struct {
+	IOStreams *iostreams.IOStreams
+	// Getenv reads the environment (os.Getenv unless a test replaces it).
+	Getenv func(string) string
+	// Prompt asks for a password (client.PromptPassword unless replaced).
+	Prompt func(prompt string) (string, error)
+	// Now is the clock (time.Now unless replaced).
+	Now func() time.Time
+
+	// Flag values, bound by AddConnFlags.
+	Host          string
+	Port          string
+	User          string
+	NoPassword    bool
+	ForcePassword bool
+	Timeout       string
+	// Debug traces the PCP conversation on stderr (passwords masked).
+	Debug bool
+
+	// timeoutSet is true when --timeout was given explicitly.
+	timeoutSet func() bool
+	// password is what the user typed, kept in memory for reconnects
+	// (watch, wait) so that we never prompt twice.
+	password string
+}
+
+// New returns a factory bound to ios and the process environment.
+func New(ios *iostreams.IOStreams) *Factory {
+	f := &Factory{IOStreams: ios, Getenv: os.Getenv, Now: time.Now}
+	f.Prompt = func(p string) (string, error) { return client.PromptPassword(p, ios.In, ios.ErrOut) }
+	return f
+}
+
+// AddConnFlags registers the shared connection flags on fs.
+func (f *Factory) AddConnFlags(fs *pflag.FlagSet) {
+	fs.StringVarP(&f.Host, "host", "h", "", "pgpool host, or a socket directory (default: socket in /tmp; env PCPHOST)")
+	fs.StringVarP(&f.Port, "port", "p", "", "PCP port (default 9898; env PCPPORT)")
+	fs.StringVarP(&f.User, "username", "U", "", "PCP user (default: OS user; env PCPUSER)")
+	fs.BoolVarP(&f.NoPassword, "no-password", "w", false, "never prompt for a password")
+	fs.BoolVarP(&f.ForcePassword, "password", "W", false, "always prompt for a password")
+	fs.StringVar(&f.Timeout, "timeout", "", "deadline for each query, and for --wait (e.g. 10s, 2m; default 10s)")
+	fs.BoolVarP(&f.Debug, "debug", "d", false, "trace the PCP conversation on stderr (passwords masked)")
+	f.timeoutSet = func() bool { return fs.Changed("timeout") }
+}
+
+// Settings are the resolved connection settings.
+type Settings struct {
+	Host           string
+	Port           int
+	User           string
+	Timeout        time.Duration // per query
+	ConnectTimeout time.Duration
+	// TimeoutSet reports an explicit --timeout.
+	TimeoutSet bool
+}
+
+// Settings validates flags and environment. Every failure is a usage error
+// naming the bad value; nothing has been sent.
+func (f *Factory) Settings() (*Settings, error) {
+	s := &Settings{Host: f.Host, User: f.User, Timeout: DefaultTimeout}
+	if s.Host == "" {
+		s.Host = f.Getenv("PCPHOST")
+	}
+	if s.User == "" {
+		s.User = f.Getenv("PCPUSER")
+	}
+	if s.User == "" {
+		s.User = client.OSUser()
+	}
+	if len(s.User) >= client.MaxNameLength {
+		return nil, exitcode.Usage(fmt.Errorf("user name is too long (%d bytes, at most %d)", len(s.User), client.MaxNameLength-1))
+	}
+	port, src := f.Port, "--port"
+	if port == "" {
+		port, src = f.Getenv("PCPPORT"), "PCPPORT"
+	}
+	s.Port = DefaultPort
+	if port != "" {
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 1 || p > 65535 {
+			return nil, exitcode.Usage(fmt.Errorf("invalid %s %q: want a port number 1-65535", src, port))
+		}
+		s.Port = p
+	}
+	if f.Timeout != "" {
+		d, err := ParseDuration(f.Timeout)
+		if err != nil {
+			return nil, exitcode.Usage(fmt.Errorf("invalid --timeout %q: want a duration such as 10s or 2m", f.Timeout))
+		}
+		s.Timeout = d
+		s.TimeoutSet = f.timeoutSet == nil || f.timeoutSet()
+	}
+	s.ConnectTimeout = s.Timeout
+	if v := f.Getenv("PCPCONNECT_TIMEOUT"); v != "" {
+		d, err := ParseDuration(v)
+		if err != nil {
+			return nil, exitcode.Usage(fmt.Errorf("invalid PCPCONNECT_TIMEOUT %q: want seconds or a duration", v))
+		}
+		s.ConnectTimeout = d
+	}
+	if f.NoPassword && f.ForcePassword {
+		return nil, exitcode.Usage(errors.New("-w/--no-password and -W/--password contradict each other"))
+	}
+	return s, nil
+}
+
+// ParseDuration accepts Go durations ("1m30s") and bare seconds ("10",
+// "0.5"). It refuses zero and negative values: every wait has a deadline.
+func ParseDuration(v string) (time.Duration, error) {
+	v = strings.TrimSpace(v)
+	d, err := time.ParseDuration(v)
+	if err != nil {
+		sec, ferr := strconv.ParseFloat(v, 64)
+		if ferr != nil {
+			return 0, err
+		}
+		d = time.Duration(sec * float64(time.Second))
+	}
+	if d <= 0 {
+		return 0, fmt.Errorf("duration must be positive")
+	}
+	return d, nil
+}
+
+// Connect opens a session with the resolved settings: the password comes
+// from -W (prompt), else the password file, else a no-echo prompt when
+// stdin is a terminal and -w was not given.
+func (f *Factory) Connect(ctx context.Context, s *Settings) (*client.Conn, error) {
+	return f.connect(ctx, s, true)
+}
+
+// ConnectQuiet never prompts and drops warnings (shell completion).
+func (f *Factory) ConnectQuiet(ctx context.Context, s *Settings) (*client.Conn, error) {
+	return f.connect(ctx, s, false)
+}
+
+func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
+	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User}
+	if interactive {
+		cfg.Warn = func(m string) { fmt.Fprintf(f.IOStreams.ErrOut, "pcpctl: %s\n", strings.TrimPrefix(m, "WARNING: ")) }
+	}
+	if p := f.Getenv("PCPPASSFILE"); p != "" {
+		cfg.PassFile = p
+	}
+	if f.Debug && interactive {
+		cfg.Tracer = newTracer(f.IOStreams.ErrOut)
+	}
+	switch {
+	case f.password != "":
+		cfg.Password = f.password
+	case f.ForcePassword && interactive:
+		pw, err := f.Prompt("Password: ")
+		if err != nil {
+			return nil, exitcode.Usage(fmt.Errorf("reading password: %v", err))
+		}
+		cfg.Password, cfg.NoPassFile = pw, true
+		f.password = pw
+	case !f.NoPassword && interactive && f.IOStreams.IsStdinTTY():
+		if _, ok := f.passFileEntry(s, cfg.PassFile); !ok {
+			pw, err := f.Prompt("Password: ")
+			if err != nil {
+				return nil, exitcode.Usage(fmt.Errorf("reading password: %v", err))
+			}
+			cfg.Password = pw
+			f.password = pw
+		}
+	}
+	cctx, cancel := context.WithTimeout(ctx, s.ConnectTimeout)
+	defer cancel()
+	c, err := client.Dial(cctx, cfg)
+	if err != nil {
+		return nil, exitcode.FromClient(err)
+	}
+	return c, nil
+}
+
+func (f *Factory) passFileEntry(s *Settings, path string) (string, bool) {
+	if path == "" {
+		var ok bool
+		if path, ok = client.PassFilePath(); !ok {
+			return "", false
+		}
+	}
+	host := s.Host
+	if host == "" {
+		host = client.DefaultSocketDir
+	}
+	return client.LookupPassword(path, client.PassFileHost(host), strconv.Itoa(s.Port), s.User, nil)
+}
+
+// Query returns a context bounded by the per-query timeout.
+func (s *Settings) Query(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, s.Timeout)
+}
+
+// Endpoint describes where we connect, for messages (never a password).
+func (s *Settings) Endpoint() string {
+	if client.IsSocket(s.Host) {
+		dir := s.Host
+		if dir == "" {
+			dir = client.DefaultSocketDir
+		}
+		return client.SocketPath(dir, s.Port)
+	}
+	if strings.Contains(s.Host, ":") {
+		return "[" + s.Host + "]:" + strconv.Itoa(s.Port)
+	}
+	return s.Host + ":" + strconv.Itoa(s.Port)
+}
+
+// NodeID parses a node id argument: a usage error naming the value when it
+// is not an integer 0-127.
+func NodeID(arg string) (int, error) {
+	id, err := strconv.Atoi(arg)
+	if err != nil || id < 0 || id > 127 {
+		return 0, exitcode.Usage(fmt.Errorf("invalid node id %q: want an integer 0-127", arg))
+	}
+	return id, nil
+}
+
+// ExactNodeID is a cobra Args validator for one node id.
+func ExactNodeID(cmd *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return exitcode.Usage(fmt.Errorf("%s needs exactly one node id, got %d arguments", cmd.CommandPath(), len(args)))
+	}
+	_, err := NodeID(args[0])
+	return err
+}

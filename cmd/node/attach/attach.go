@@ -1,0 +1,45 @@
+// Package attach implements "pcpctl node attach <id>".
+package attach
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+)
+
+// NewCmdAttach builds the command; runF replaces the run function in tests.
+func NewCmdAttach(f *factory.Factory, runF func(context.Context, *shared.ActionOptions) error) *cobra.Command {
+	opts := &shared.ActionOptions{IO: f.IOStreams, Factory: f, Action: shared.Attach}
+	cmd := &cobra.Command{
+		Use:   "attach <node-id>",
+		Short: "Attach (fail back) a detached backend",
+		Long: `Ask pgpool to attach a detached backend again (failback). pgpool accepts the
+request and changes the status a moment later; --wait polls until the node is
+up (status 1 waiting or 2 up) and prints the change. An already attached
+node is left alone.`,
+		Example: `  pcpctl node attach 2 --wait
+  pcpctl node attach 2 --dry-run`,
+		Args:              factory.ExactNodeID,
+		ValidArgsFunction: shared.CompleteNodeIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			opts.ID, _ = factory.NodeID(args[0])
+			if err := shared.CheckForce(cmd, opts); err != nil {
+				return err
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return shared.RunAction(cmd.Context(), opts)
+		},
+	}
+	shared.AddActionFlags(cmd, opts, false)
+
+	return cmd
+}

@@ -1,0 +1,77 @@
+// Package count implements "pcpctl node count".
+package count
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// CountOptions are node count's inputs.
+type CountOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+	Format   output.Format
+}
+
+// NewCmdCount builds the command; runF replaces the run function in tests.
+func NewCmdCount(f *factory.Factory, runF func(context.Context, *CountOptions) error) *cobra.Command {
+	opts := &CountOptions{IO: f.IOStreams, Factory: f}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "count",
+		Short: "Print the number of configured backends",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = output.ParseFormat(format, false); err != nil {
+				return exitcode.Usage(err)
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return countRun(cmd.Context(), opts)
+		},
+	}
+	shared.FormatFlag(cmd, &format)
+	return cmd
+}
+
+func countRun(ctx context.Context, o *CountOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	qctx, cancel := o.Settings.Query(ctx)
+	defer cancel()
+	n, err := conn.NodeCount(qctx)
+	if err != nil {
+		return exitcode.FromClient(err)
+	}
+	rec := output.Record{{Key: "node_count", Value: n}}
+	switch o.Format {
+	case output.FormatJSON:
+		return output.WriteJSON(o.IO.Out, rec)
+	case output.FormatYAML:
+		return output.WriteYAML(o.IO.Out, rec)
+	case output.FormatCSV, output.FormatTSV:
+		return output.WriteDelimited(o.IO.Out, []output.Record{rec}, rec.Keys(), o.Format == output.FormatTSV)
+	}
+	_, err = fmt.Fprintln(o.IO.Out, n)
+	return err
+}

@@ -1,0 +1,94 @@
+// Package info implements "pcpctl node info <id>".
+package info
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
+	"time"
+)
+
+// InfoOptions are node info's inputs.
+type InfoOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+	ID       int
+	Format   output.Format
+	Loc      *time.Location
+}
+
+// NewCmdInfo builds the command; runF replaces the run function in tests.
+func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) error) *cobra.Command {
+	opts := &InfoOptions{IO: f.IOStreams, Factory: f}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "info <node-id>",
+		Short: "Show one backend (same columns as node list)",
+		Example: `  pcpctl node info 1
+  pcpctl node info 1 -o json`,
+		Args:              factory.ExactNodeID,
+		ValidArgsFunction: shared.CompleteNodeIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			opts.ID, _ = factory.NodeID(args[0])
+			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
+				return exitcode.Usage(err)
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return infoRun(cmd.Context(), opts)
+		},
+	}
+	shared.FormatFlag(cmd, &format)
+	return cmd
+}
+
+func infoRun(ctx context.Context, o *InfoOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	qctx, cancel := o.Settings.Query(ctx)
+	defer cancel()
+	infos, err := conn.NodeInfo(qctx, o.ID)
+	if err != nil {
+		if e, ok := exitcode.FromClient(err).(*exitcode.Error); ok && e.Code == exitcode.ServerError {
+			// pgpool's "invalid node ID": say which ids exist.
+			if n, cerr := conn.NodeCount(qctx); cerr == nil && o.ID >= n {
+				return shared.CheckNodeID(o.ID, make([]pcp.NodeInfo, n))
+			}
+		}
+		return exitcode.FromClient(err)
+	}
+	if len(infos) != 1 {
+		return &exitcode.Error{Code: exitcode.Protocol, Err: fmt.Errorf("pgpool sent %d records for node %d", len(infos), o.ID)}
+	}
+	l := output.NewNodeList(infos, o.Loc)
+	l.Nodes[0].ID = o.ID
+	if err := output.PrintNode(o.IO.Out, o.Format, l); err != nil {
+		return err
+	}
+	if o.Format != output.FormatTable {
+		for _, w := range l.Warnings() {
+			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", w)
+		}
+	}
+	return nil
+}

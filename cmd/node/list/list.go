@@ -1,0 +1,161 @@
+// Package list implements "pcpctl node list": the role table.
+package list
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// DefaultSQLPort is pgpool's SQL port, used by a bare --sql.
+const DefaultSQLPort = 9999
+
+// ListOptions are node list's inputs.
+type ListOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+
+	Format        output.Format
+	Check         bool
+	SQL           *client.SQLTarget
+	CheckBackends bool
+	// Watch is the refresh interval; zero means print once.
+	Watch time.Duration
+	// Loc pins the zone of last_status_change (tests); nil is local time.
+	Loc *time.Location
+	// Now is the clock for watch mode headers.
+	Now func() time.Time
+}
+
+// NewCmdList builds the command; runF replaces the run function in tests.
+func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Factory: f, Now: f.Now}
+	var format, sql, watch string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "Show every backend: status, roles, replication, with disagreement markers",
+		Long: `Show every backend pgpool knows, read in one PCP request: node id,
+host:port, status code and name, the backend's own status (pg_status), role
+and pg_role, load-balance weight, replication delay with its unit,
+replication state, sync state and the last status change (ISO-8601).
+
+A "!" marks a cell where pgpool's view and the backend's disagree (status
+against pg_status, role against pg_role). Below the table: a one-line
+summary (nodes up/total, the primary) and warnings.
+
+--sql adds SHOW pool_nodes' select_cnt and load_balance_node, read through
+pgpool's SQL port; --check-backends connects to every backend and adds
+pg_is_in_recovery() and the replay lag in bytes. Both use the libpq
+environment (PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE/.pgpass); a backend
+that cannot be reached is shown as unreachable.
+
+--check exits 25 when a node is down or anything disagrees.`,
+		Example: `  pcpctl node list -h 127.0.0.1 -p 9898 -U pcpadmin
+  pcpctl node list -o json | jq '.[] | select(.status != "up")'
+  pcpctl node list --check || page-oncall
+  pcpctl node list --sql=9999 --check-backends
+  pcpctl node list --watch=1s`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
+				return exitcode.Usage(err)
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("sql") {
+				if opts.SQL, err = ParseSQLTarget(sql, opts.Settings.Host); err != nil {
+					return err
+				}
+			}
+			if cmd.Flags().Changed("watch") {
+				d, err := factory.ParseDuration(watch)
+				if err != nil {
+					return exitcode.Usage(fmt.Errorf("invalid --watch interval %q: want a duration such as 2s", watch))
+				}
+				if opts.Check {
+					return exitcode.Usage(errors.New("--check and --watch cannot be combined: --check gives one exit code, --watch runs until interrupted"))
+				}
+				opts.Watch = d
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	shared.FormatFlag(cmd, &format)
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 25 when a node is down or pgpool and a backend disagree")
+	cmd.Flags().StringVar(&sql, "sql", "", "add SHOW pool_nodes columns through pgpool's SQL port: --sql, --sql=PORT or --sql=HOST:PORT")
+	cmd.Flags().Lookup("sql").NoOptDefVal = strconv.Itoa(DefaultSQLPort)
+	cmd.Flags().BoolVar(&opts.CheckBackends, "check-backends", false, "connect to every backend: pg_is_in_recovery() and replay lag in bytes")
+	cmd.Flags().StringVar(&watch, "watch", "", "refresh every interval (default 2s) until Ctrl-C: --watch or --watch=5s")
+	cmd.Flags().Lookup("watch").NoOptDefVal = "2s"
+	return cmd
+}
+
+// ParseSQLTarget reads --sql's value: PORT, HOST:PORT or [V6]:PORT; the
+// host defaults to the PCP host.
+func ParseSQLTarget(v, pcpHost string) (*client.SQLTarget, error) {
+	host, port := pcpHost, v
+	if i := strings.LastIndex(v, ":"); i >= 0 {
+		host, port = strings.Trim(v[:i], "[]"), v[i+1:]
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p < 1 || p > 65535 {
+		return nil, exitcode.Usage(fmt.Errorf("invalid --sql %q: want PORT or HOST:PORT", v))
+	}
+	return &client.SQLTarget{Host: host, Port: p}, nil
+}
+
+func (o *ListOptions) enrich() shared.Enrich {
+	return shared.Enrich{SQL: o.SQL, Backends: o.CheckBackends, Timeout: o.Settings.Timeout}
+}
+
+func listRun(ctx context.Context, o *ListOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if o.Watch > 0 {
+		return watchRun(ctx, o)
+	}
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	infos, err := shared.Nodes(ctx, conn, o.Settings)
+	if err != nil {
+		return err
+	}
+	conn.Close()
+	l := output.NewNodeList(infos, o.Loc)
+	o.enrich().Apply(ctx, l)
+	if err := output.PrintNodes(o.IO.Out, o.Format, l); err != nil {
+		return err
+	}
+	warnings := l.Warnings()
+	if o.Format != output.FormatTable {
+		for _, w := range warnings {
+			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", w)
+		}
+	}
+	if o.Check && len(warnings) > 0 {
+		return &exitcode.Error{Code: exitcode.Unhealthy, Err: errors.New("cluster unhealthy"), Silent: true}
+	}
+	return nil
+}

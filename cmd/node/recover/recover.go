@@ -1,0 +1,45 @@
+// Package recover implements "pcpctl node recover <id>".
+package recover
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+)
+
+// NewCmdRecover builds the command; runF replaces the run function in tests.
+func NewCmdRecover(f *factory.Factory, runF func(context.Context, *shared.ActionOptions) error) *cobra.Command {
+	opts := &shared.ActionOptions{IO: f.IOStreams, Factory: f, Action: shared.Recover}
+	cmd := &cobra.Command{
+		Use:   "recover <node-id>",
+		Short: "Run online recovery of a detached backend",
+		Long: `Run pgpool's online recovery for a detached backend (recovery_1st_stage,
+recovery_2nd_stage, pgpool_remote_start, then attach). pgpool answers only
+when it is all done; pcpctl shows the elapsed time meanwhile on a terminal.
+Without --timeout the deadline is 15 minutes. --wait then polls until the
+node is up.`,
+		Example:           `  pcpctl node recover 2 --wait`,
+		Args:              factory.ExactNodeID,
+		ValidArgsFunction: shared.CompleteNodeIDs(f),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			opts.ID, _ = factory.NodeID(args[0])
+			if err := shared.CheckForce(cmd, opts); err != nil {
+				return err
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return shared.RunAction(cmd.Context(), opts)
+		},
+	}
+	shared.AddActionFlags(cmd, opts, false)
+
+	return cmd
+}

@@ -1,0 +1,340 @@
+package shared
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// Action is one of the node-changing commands.
+type Action string
+
+const (
+	Attach  Action = "attach"
+	Detach  Action = "detach"
+	Recover Action = "recover"
+	Promote Action = "promote"
+)
+
+// SlowTimeout is the default deadline of requests pgpool answers only when
+// the whole operation is over (recovery, graceful detach, switchover),
+// when --timeout is not given.
+const SlowTimeout = 15 * time.Minute
+
+// ActionOptions are the inputs of every action command.
+type ActionOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+
+	Action     Action
+	ID         int
+	Wait       bool
+	DryRun     bool
+	Force      bool
+	Graceful   bool
+	Switchover bool
+
+	// PollInterval is how often --wait re-reads the node (500ms default).
+	PollInterval time.Duration
+}
+
+// AddActionFlags adds --wait and --dry-run; --force is real on detach and
+// promote and, elsewhere, a hidden flag that is refused, so that the
+// mistake gets a clear message.
+func AddActionFlags(cmd *cobra.Command, o *ActionOptions, destructive bool) {
+	cmd.Flags().BoolVar(&o.Wait, "wait", false, "poll until the node reaches the expected state (deadline: --timeout)")
+	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check and show what would be done; send nothing that changes state")
+	cmd.Flags().BoolVar(&o.Force, "force", false, "allow detaching or promoting away the primary or the last up node")
+	if !destructive {
+		cmd.Flags().MarkHidden("force")
+	}
+}
+
+// CheckForce refuses --force on a command that has nothing to force.
+func CheckForce(cmd *cobra.Command, o *ActionOptions) error {
+	if o.Force {
+		return exitcode.Usage(fmt.Errorf("--force is only for detach and promote; %s is not destructive", cmd.Name()))
+	}
+	return nil
+}
+
+func describe(n *output.Node) string {
+	s := fmt.Sprintf("node %d (%s", n.ID, n.Addr())
+	if r := n.RoleName(); r != "" {
+		s += ", " + r
+	}
+	return s + ", " + n.StatusName() + ")"
+}
+
+// errNothingToDo ends the action successfully without sending anything.
+type nothingToDo struct{ msg string }
+
+func (e *nothingToDo) Error() string { return e.msg }
+
+// check applies the safety rules; it only reads.
+func (o *ActionOptions) check(l *output.NodeList) error {
+	n := &l.Nodes[o.ID]
+	refuse := func(format string, args ...any) error {
+		return exitcode.Usage(fmt.Errorf("refusing to %s %s: %s; nothing was sent (use --force to override)", o.Action, describe(n), fmt.Sprintf(format, args...)))
+	}
+	primary := l.Primary()
+	switch o.Action {
+	case Attach:
+		if n.IsUp() {
+			return &nothingToDo{fmt.Sprintf("%s is already attached; nothing was sent", describe(n))}
+		}
+	case Recover:
+		if n.IsUp() {
+			return exitcode.Usage(fmt.Errorf("cannot recover %s: it is up; only a detached node can be recovered; nothing was sent", describe(n)))
+		}
+	case Detach:
+		if n.IsDown() {
+			return &nothingToDo{fmt.Sprintf("%s is already detached; nothing was sent", describe(n))}
+		}
+		if o.Force {
+			return nil
+		}
+		if primary == n {
+			return refuse("it is the %s", n.RoleName())
+		}
+		if n.IsUp() && l.Up() == 1 {
+			return refuse("it is the last node up")
+		}
+	case Promote:
+		if primary == n && n.Info.Role == 2 {
+			return &nothingToDo{fmt.Sprintf("%s is already the primary; nothing was sent", describe(n))}
+		}
+		if o.Force {
+			return nil
+		}
+		if !n.IsUp() {
+			return refuse("it is not up")
+		}
+		if primary != nil && primary != n {
+			how := "pgpool would stop treating it as primary"
+			if o.Switchover {
+				how = "--switchover detaches it"
+			}
+			return refuse("node %d (%s) is the primary and %s", primary.ID, primary.Addr(), how)
+		}
+	}
+	return nil
+}
+
+// reached reports whether the node is where the action should leave it.
+func (o *ActionOptions) reached(n *output.Node) bool {
+	switch o.Action {
+	case Detach:
+		return n.IsDown()
+	case Promote:
+		return n.Info.Role == 2 && n.IsUp()
+	}
+	return n.IsUp()
+}
+
+func (o *ActionOptions) goal() string {
+	switch o.Action {
+	case Detach:
+		return "down"
+	case Promote:
+		return "primary"
+	}
+	return "up"
+}
+
+func state(n *output.Node) string {
+	if r := n.RoleName(); r != "" {
+		return n.StatusName() + ", " + r
+	}
+	return n.StatusName()
+}
+
+func (o *ActionOptions) slow() bool {
+	return o.Action == Recover || (o.Action == Detach && o.Graceful) || (o.Action == Promote && (o.Switchover || o.Graceful))
+}
+
+// RunAction performs one action with its checks, dry run and wait.
+func RunAction(ctx context.Context, o *ActionOptions) error {
+	s := o.Settings
+	conn, err := o.Factory.Connect(ctx, s)
+	if err != nil {
+		return err
+	}
+	defer func() { conn.Close() }()
+	infos, err := Nodes(ctx, conn, s)
+	if err != nil {
+		return err
+	}
+	if err := CheckNodeID(o.ID, infos); err != nil {
+		return err
+	}
+	before := output.NewNodeList(infos, nil)
+	n := &before.Nodes[o.ID]
+	if err := o.check(before); err != nil {
+		var nd *nothingToDo
+		if errors.As(err, &nd) {
+			fmt.Fprintln(o.IO.Out, nd.msg)
+			return nil
+		}
+		return err
+	}
+	verb := string(o.Action)
+	if o.DryRun {
+		extra := ""
+		switch {
+		case o.Action == Promote && o.Switchover:
+			extra = " with switchover"
+		case o.Graceful:
+			extra = " gracefully"
+		}
+		fmt.Fprintf(o.IO.Out, "would %s %s%s; dry run, nothing was sent\n", verb, describe(n), extra)
+		return nil
+	}
+
+	timeout := s.Timeout
+	if o.slow() && !s.TimeoutSet {
+		timeout = SlowTimeout
+	}
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	start := time.Now()
+	stop := o.progress(fmt.Sprintf("%s node %d", progressVerb(o.Action), o.ID), start, o.Action == Recover)
+	switch o.Action {
+	case Attach:
+		err = conn.AttachNode(actx, o.ID)
+	case Detach:
+		err = conn.DetachNode(actx, o.ID, o.Graceful)
+	case Recover:
+		err = conn.RecoverNode(actx, o.ID)
+	case Promote:
+		err = conn.PromoteNode(actx, o.ID, o.Graceful, o.Switchover)
+	}
+	stop()
+	cancel()
+	if err != nil {
+		return exitcode.FromClient(err)
+	}
+	if !o.Wait && o.Action != Recover {
+		fmt.Fprintf(o.IO.Out, "%s: %s requested, pgpool accepted it (was %s); --wait confirms the change\n", describe(n), verb, state(n))
+		return nil
+	}
+	after, err := o.wait(ctx, &conn, start)
+	if err != nil {
+		return err
+	}
+	an := &after.Nodes[o.ID]
+	fmt.Fprintf(o.IO.Out, "node %d (%s): %s → %s after %s\n", o.ID, n.Addr(), state(n), state(an), elapsed(time.Since(start)))
+	if o.Action == Promote {
+		if p := before.Primary(); p != nil && p != n {
+			fmt.Fprintf(o.IO.Out, "node %d (%s): %s → %s\n", p.ID, p.Addr(), state(p), state(&after.Nodes[p.ID]))
+		}
+	}
+	return nil
+}
+
+func progressVerb(a Action) string {
+	switch a {
+	case Attach:
+		return "attaching"
+	case Detach:
+		return "detaching"
+	case Recover:
+		return "recovering"
+	}
+	return "promoting"
+}
+
+func elapsed(d time.Duration) string {
+	return d.Round(100 * time.Millisecond).String()
+}
+
+// progress shows a live line on a terminal until stop is called.
+func (o *ActionOptions) progress(what string, start time.Time, stages bool) (stop func()) {
+	if !o.IO.IsStdoutTTY() {
+		return func() {}
+	}
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			stage := ""
+			if stages {
+				stage = " (pgpool runs the recovery stages: base backup, 2nd stage, remote start, attach)"
+			}
+			fmt.Fprintf(o.IO.ErrOut, "\r\x1b[K%s: %s%s", what, elapsed(time.Since(start)), stage)
+			select {
+			case <-done:
+				io.WriteString(o.IO.ErrOut, "\r\x1b[K")
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return func() { close(done); wg.Wait() }
+}
+
+// wait polls until the node reaches the goal, reconnecting when pgpool
+// drops the session (a failover restarts its children), under --timeout.
+func (o *ActionOptions) wait(ctx context.Context, conn **client.Conn, start time.Time) (*output.NodeList, error) {
+	s := o.Settings
+	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
+	defer cancel()
+	interval := o.PollInterval
+	if interval <= 0 {
+		interval = 500 * time.Millisecond
+	}
+	tty := o.IO.IsStdoutTTY()
+	defer func() {
+		if tty {
+			io.WriteString(o.IO.ErrOut, "\r\x1b[K")
+		}
+	}()
+	last := "unknown"
+	for {
+		infos, err := Nodes(wctx, *conn, s)
+		if err == nil && o.ID < len(infos) {
+			l := output.NewNodeList(infos, nil)
+			n := &l.Nodes[o.ID]
+			if o.reached(n) {
+				return l, nil
+			}
+			last = state(n)
+		} else if err != nil && wctx.Err() == nil {
+			if code := exitcode.FromClient(err).(*exitcode.Error).Code; code == exitcode.Connection {
+				(*conn).Close()
+				if c, cerr := o.Factory.ConnectQuiet(wctx, s); cerr == nil {
+					*conn = c
+				}
+				last = "pgpool unreachable"
+			} else {
+				return nil, err
+			}
+		}
+		if tty {
+			fmt.Fprintf(o.IO.ErrOut, "\r\x1b[Kwaiting for node %d to be %s: %s (now %s)", o.ID, o.goal(), elapsed(time.Since(start)), last)
+		}
+		select {
+		case <-wctx.Done():
+			if ctx.Err() != nil {
+				return nil, &exitcode.Error{Code: exitcode.Failure, Err: errors.New("interrupted")}
+			}
+			return nil, &exitcode.Error{Code: exitcode.Connection, Err: fmt.Errorf("timed out after %s waiting for node %d to be %s (still %s); raise --timeout to wait longer", s.Timeout, o.ID, o.goal(), last)}
+		case <-time.After(interval):
+		}
+	}
+}

@@ -1,0 +1,149 @@
+// Package statuscodes implements "pcpctl status-codes": the legend of
+// pgpool's backend status values, roles and pcpctl's exit codes.
+package statuscodes
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// Options are status-codes' inputs.
+type Options struct {
+	IO     *iostreams.IOStreams
+	Format output.Format
+}
+
+// NewCmdStatusCodes builds the command; it never contacts pgpool.
+func NewCmdStatusCodes(ios *iostreams.IOStreams, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: ios}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status-codes",
+		Short: "Explain backend status codes, roles and pcpctl's exit codes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "", "plain", "table":
+				opts.Format = output.FormatPlain
+			case "json", "yaml":
+				opts.Format = output.Format(format)
+			default:
+				return exitcode.Usage(fmt.Errorf("invalid output format %q: want plain, json or yaml", format))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(opts)
+		},
+	}
+	cmd.Flags().StringVarP(&format, "output", "o", "", "output format: plain (default), json, yaml")
+	return cmd
+}
+
+// Status is one backend status value pgpool sends.
+type Status struct {
+	Code    int
+	Name    string
+	Meaning string
+}
+
+// Statuses are the values of pcp_node_info's status field, identical from
+// pgpool-II 3.0 to 4.7.
+var Statuses = []Status{
+	{0, "unused", "slot not in use (initialisation only)"},
+	{1, "waiting", "up, but no client connection has been made to it yet (\"connect wait\"); counts as up"},
+	{2, "up", "up, connections pooled"},
+	{3, "down", "detached or down; pgpool sends it no queries"},
+	{3, "quarantine", "status 3 with the quarantine flag: detached because the watchdog lacked consensus (3.7+); comes back by itself"},
+}
+
+// Classic is the 1-6 table of the pgpool-II 3.x operator guide.
+var Classic = []Status{
+	{1, "connected", "node connected"},
+	{2, "idle", "node connected, idle"},
+	{3, "disconnected", "node disconnected"},
+	{4, "error", "node in error"},
+	{5, "fatal error", "node in fatal error"},
+	{6, "deadlock", "deadlock detected"},
+}
+
+// Roles are the role values (node info, 3.7+).
+var Roles = []Status{
+	{0, "main", "the main node in non-streaming modes (\"master\" before 4.2)"},
+	{1, "replica", "the other nodes in non-streaming modes (\"slave\" before 4.2)"},
+	{2, "primary", "streaming replication: the read-write node"},
+	{3, "standby", "streaming replication: a read-only node"},
+}
+
+const classicNote = "The classic pgpool-II 3.x operator guide lists the values below. They are\n" +
+	"not what pgpool sends: only 0-3 are ever sent by a real server, in every\n" +
+	"release from 3.0 to 4.7. Should a 4, 5 or 6 ever appear, pcpctl prints\n" +
+	"\"unknown\"."
+
+// Run prints the legend.
+func Run(o *Options) error {
+	switch o.Format {
+	case output.FormatJSON, output.FormatYAML:
+		rec := output.Record{
+			{Key: "status", Value: records(Statuses)},
+			{Key: "role", Value: records(Roles)},
+			{Key: "classic_operator_guide", Value: records(Classic)},
+			{Key: "classic_note", Value: strings.ReplaceAll(classicNote, "\n", " ")},
+			{Key: "exit_codes", Value: exitRecords()},
+		}
+		if o.Format == output.FormatJSON {
+			return output.WriteJSON(o.IO.Out, rec)
+		}
+		return output.WriteYAML(o.IO.Out, rec)
+	}
+	var b strings.Builder
+	b.WriteString("Backend status (status_code; pcp_node_info's 3rd field, SHOW pool_nodes' status word):\n")
+	table(&b, Statuses)
+	b.WriteString("\nRole (pcp_node_info role, SHOW pool_nodes role):\n")
+	table(&b, Roles)
+	b.WriteString("\nThe backend's own view (4.3+): pg_status is up/down/unknown from a live\n" +
+		"check, pg_role is primary/standby/unknown from pg_is_in_recovery(); pcpctl\n" +
+		"marks a disagreement with pgpool's status and role with \"!\".\n")
+	b.WriteString("\n" + classicNote + "\n")
+	table(&b, Classic)
+	b.WriteString("\npcpctl exit codes:\n")
+	WriteExitCodes(&b)
+	_, err := io.WriteString(o.IO.Out, b.String())
+	return err
+}
+
+func table(b *strings.Builder, rows []Status) {
+	for _, s := range rows {
+		fmt.Fprintf(b, "  %d  %-12s %s\n", s.Code, s.Name, s.Meaning)
+	}
+}
+
+func records(rows []Status) []output.Record {
+	out := make([]output.Record, len(rows))
+	for i, s := range rows {
+		out[i] = output.Record{{Key: "code", Value: s.Code}, {Key: "name", Value: s.Name}, {Key: "meaning", Value: s.Meaning}}
+	}
+	return out
+}
+
+func exitRecords() []output.Record {
+	out := make([]output.Record, len(exitcode.Table))
+	for i, e := range exitcode.Table {
+		out[i] = output.Record{{Key: "code", Value: e.Code}, {Key: "meaning", Value: e.Meaning}}
+	}
+	return out
+}
+
+// WriteExitCodes writes exitcode.Table, one code a line.
+func WriteExitCodes(w io.Writer) {
+	for _, e := range exitcode.Table {
+		fmt.Fprintf(w, "  %2d  %s\n", e.Code, e.Meaning)
+	}
+}

@@ -1,0 +1,92 @@
+// Package status implements "pcpctl watchdog status".
+package status
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// StatusOptions are watchdog status's inputs.
+type StatusOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+	Format   output.Format
+	Check    bool
+}
+
+// NewCmdStatus builds the command; runF replaces the run function in tests.
+func NewCmdStatus(f *factory.Factory, runF func(context.Context, *StatusOptions) error) *cobra.Command {
+	opts := &StatusOptions{IO: f.IOStreams, Factory: f}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "status",
+		Short: "Show the watchdog cluster: leader, quorum, escalation, members",
+		Long: `Show the watchdog cluster as the pgpool you connect to sees it: the
+leader, quorum state, whether this pgpool holds the escalation (VIP), and
+every pgpool's state and membership. --check exits 25 when quorum is not
+solid, there is no leader, or a member is not LEADER/STANDBY.`,
+		Example: `  pcpctl watchdog status -p 29898
+  pcpctl watchdog status -o json | jq .leader_node_name`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
+				return exitcode.Usage(err)
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return statusRun(cmd.Context(), opts)
+		},
+	}
+	shared.FormatFlag(cmd, &format)
+	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 25 unless quorum exists and every pgpool is LEADER or STANDBY")
+	return cmd
+}
+
+func statusRun(ctx context.Context, o *StatusOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	qctx, cancel := o.Settings.Query(ctx)
+	defer cancel()
+	wi, err := conn.WatchdogInfo(qctx, -1)
+	if err != nil {
+		return exitcode.FromClient(err)
+	}
+	if wi.Cluster == nil {
+		return &exitcode.Error{Code: exitcode.Protocol, Err: errors.New("pgpool sent a pre-3.5 watchdog reply; use pcp_watchdog_info")}
+	}
+	w := &output.Watchdog{Cluster: wi.Cluster}
+	if err := output.PrintWatchdog(o.IO.Out, o.Format, w); err != nil {
+		return err
+	}
+	warnings := w.Warnings()
+	if o.Format != output.FormatTable {
+		for _, m := range warnings {
+			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", m)
+		}
+	}
+	if o.Check && len(warnings) > 0 {
+		return &exitcode.Error{Code: exitcode.Unhealthy, Err: errors.New("watchdog unhealthy"), Silent: true}
+	}
+	return nil
+}

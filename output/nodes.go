@@ -1,0 +1,466 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// Node is one backend: pgpool's record plus what --sql and
+// --check-backends found out.
+type Node struct {
+	ID   int
+	Info pcp.NodeInfo
+	// SQL is SHOW pool_nodes' extra columns (nil when not asked or failed).
+	SQL *SQLNode
+	// Backend is the direct check of the PostgreSQL server (nil when not asked).
+	Backend *BackendCheck
+}
+
+// SQLNode holds the SHOW pool_nodes columns PCP does not carry.
+type SQLNode struct {
+	SelectCnt       int64
+	LoadBalanceNode bool
+}
+
+// BackendCheck is what the backend itself said.
+type BackendCheck struct {
+	Reachable  bool
+	Error      string // why it was unreachable
+	InRecovery bool
+	// ReplayLag is the standby's distance behind the primary's current WAL
+	// position, in bytes; nil on the primary or when unknown.
+	ReplayLag *int64
+}
+
+// NodeList is the value every node printer prints.
+type NodeList struct {
+	Nodes []Node
+	// Loc is the zone for last_status_change (time.Local unless a test
+	// pins it).
+	Loc *time.Location
+	// SQL and Backends say whether the enrichment columns were asked for,
+	// so they appear (possibly empty) exactly when requested.
+	SQL      bool
+	Backends bool
+	// SQLError is why SHOW pool_nodes failed, when it did.
+	SQLError string
+}
+
+// NewNodeList numbers nodes by position, as pgpool does.
+func NewNodeList(infos []pcp.NodeInfo, loc *time.Location) *NodeList {
+	l := &NodeList{Loc: loc}
+	for i, n := range infos {
+		l.Nodes = append(l.Nodes, Node{ID: i, Info: n})
+	}
+	return l
+}
+
+func (l *NodeList) loc() *time.Location {
+	if l.Loc == nil {
+		return time.Local
+	}
+	return l.Loc
+}
+
+// IsUp is pgpool's view: waiting (up, no connection yet) or up.
+func (n *Node) IsUp() bool { return n.Info.Status == 1 || n.Info.Status == 2 }
+
+// IsDown is a detached or quarantined node.
+func (n *Node) IsDown() bool { return n.Info.Status == 3 }
+
+// StatusName is the status word, quarantine included.
+func (n *Node) StatusName() string { return StatusName(n.Info.Status, n.Info.Quarantine) }
+
+func (n *Node) has(f pcp.Field) bool { return n.Info.Layout.Has(f) }
+
+// RoleName is pgpool's role word, "" when the server does not send roles.
+func (n *Node) RoleName() string {
+	if !n.has(pcp.FieldRole) {
+		return ""
+	}
+	return RoleName(n.Info.Role)
+}
+
+// StatusDisagrees reports pgpool's status contradicting the backend's
+// pg_status (one up, the other down).
+func (n *Node) StatusDisagrees() bool {
+	if !n.has(pcp.FieldPgStatus) {
+		return false
+	}
+	switch n.Info.PgStatus {
+	case "up":
+		return n.IsDown()
+	case "down":
+		return n.IsUp()
+	}
+	return false
+}
+
+// RoleDisagrees reports pgpool's role contradicting the backend's pg_role.
+func (n *Node) RoleDisagrees() bool {
+	if !n.has(pcp.FieldPgStatus) || !n.has(pcp.FieldRole) {
+		return false
+	}
+	switch n.Info.PgRole {
+	case "", "unknown":
+		return false
+	}
+	return n.Info.PgRole != n.RoleName()
+}
+
+// Delay renders the replication delay with its unit.
+func (n *Node) Delay() string {
+	if !n.has(pcp.FieldDelay) {
+		return ""
+	}
+	if n.Info.DelayByTime {
+		return CFloat(float64(n.Info.Delay)/1e6) + " s"
+	}
+	return strconv.FormatUint(n.Info.Delay, 10) + " B"
+}
+
+func (n *Node) delayValue() any {
+	if !n.has(pcp.FieldDelay) {
+		return nil
+	}
+	if n.Info.DelayByTime {
+		return float64(n.Info.Delay) / 1e6
+	}
+	return n.Info.Delay
+}
+
+// LastChange is last_status_change as ISO-8601 with the zone offset.
+func (l *NodeList) LastChange(n *Node) string {
+	if !n.has(pcp.FieldStatusChanged) {
+		return ""
+	}
+	return time.Unix(n.Info.StatusChanged, 0).In(l.loc()).Format(time.RFC3339)
+}
+
+func opt(ok bool, v any) any {
+	if !ok {
+		return nil
+	}
+	return v
+}
+
+// Record is the node as SHOW pool_nodes names its columns, plus
+// status_code; fields the server's release does not send are null.
+func (l *NodeList) Record(n *Node) Record {
+	i := &n.Info
+	r := Record{
+		{"node_id", n.ID},
+		{"hostname", i.Hostname},
+		{"port", i.Port},
+		{"status", n.StatusName()},
+		{"pg_status", opt(n.has(pcp.FieldPgStatus), i.PgStatus)},
+		{"lb_weight", Weight(i.Weight / pcp.RandMax)},
+		{"role", opt(n.has(pcp.FieldRole), n.RoleName())},
+		{"pg_role", opt(n.has(pcp.FieldPgStatus), i.PgRole)},
+		{"replication_delay", n.delayValue()},
+		{"replication_state", opt(n.has(pcp.FieldReplication), i.ReplicationState)},
+		{"replication_sync_state", opt(n.has(pcp.FieldReplication), i.ReplicationSyncState)},
+		{"last_status_change", opt(n.has(pcp.FieldStatusChanged), l.LastChange(n))},
+		{"status_code", i.Status},
+	}
+	if l.SQL {
+		var sel, lb any
+		if n.SQL != nil {
+			sel, lb = n.SQL.SelectCnt, n.SQL.LoadBalanceNode
+		}
+		r = append(r, Field{"select_cnt", sel}, Field{"load_balance_node", lb})
+	}
+	if l.Backends {
+		var reach, rec, lag, errText any
+		if b := n.Backend; b != nil {
+			reach = b.Reachable
+			if b.Reachable {
+				rec = b.InRecovery
+				if b.ReplayLag != nil {
+					lag = *b.ReplayLag
+				}
+			} else {
+				errText = b.Error
+			}
+		}
+		r = append(r, Field{"backend_reachable", reach}, Field{"backend_in_recovery", rec},
+			Field{"backend_replay_lag_bytes", lag}, Field{"backend_error", errText})
+	}
+	return r
+}
+
+// Records is every node's record.
+func (l *NodeList) Records() []Record {
+	recs := make([]Record, len(l.Nodes))
+	for i := range l.Nodes {
+		recs[i] = l.Record(&l.Nodes[i])
+	}
+	return recs
+}
+
+// Keys is the column order of the records.
+func (l *NodeList) Keys() []string {
+	return l.Record(&Node{Info: pcp.NodeInfo{Layout: pcp.Layout44}}).Keys()
+}
+
+// Primary returns the node pgpool considers primary (or main), if any.
+func (l *NodeList) Primary() *Node {
+	for i := range l.Nodes {
+		n := &l.Nodes[i]
+		if n.has(pcp.FieldRole) && (n.Info.Role == 2 || n.Info.Role == 0) && !n.IsDown() {
+			return n
+		}
+	}
+	return nil
+}
+
+// Up counts the nodes pgpool sends queries to (waiting or up).
+func (l *NodeList) Up() int {
+	c := 0
+	for i := range l.Nodes {
+		if l.Nodes[i].IsUp() {
+			c++
+		}
+	}
+	return c
+}
+
+func addr(i *pcp.NodeInfo) string {
+	if strings.Contains(i.Hostname, ":") {
+		return "[" + i.Hostname + "]:" + strconv.Itoa(i.Port)
+	}
+	return i.Hostname + ":" + strconv.Itoa(i.Port)
+}
+
+// Addr is host:port of a node.
+func (n *Node) Addr() string { return addr(&n.Info) }
+
+// Summary is the one-line state of the cluster.
+func (l *NodeList) Summary() string {
+	s := fmt.Sprintf("%d/%d nodes up", l.Up(), len(l.Nodes))
+	if len(l.Nodes) == 0 || !l.Nodes[0].has(pcp.FieldRole) {
+		return s
+	}
+	if p := l.Primary(); p != nil {
+		return s + fmt.Sprintf(", %s: node %d (%s)", p.RoleName(), p.ID, p.Addr())
+	}
+	return s + ", no primary"
+}
+
+func (l *NodeList) streaming() bool {
+	for i := range l.Nodes {
+		if r := l.Nodes[i].Info.Role; r == 2 || r == 3 {
+			return true
+		}
+	}
+	return false
+}
+
+// Warnings lists everything an operator should look at; an empty list is
+// a healthy cluster (what --check tests).
+func (l *NodeList) Warnings() []string {
+	var w []string
+	pgPrimaries := 0
+	for i := range l.Nodes {
+		n := &l.Nodes[i]
+		if n.has(pcp.FieldPgStatus) && n.Info.PgRole == "primary" {
+			pgPrimaries++
+		}
+		switch {
+		case n.Info.Status == 3 && n.Info.Quarantine:
+			w = append(w, fmt.Sprintf("node %d (%s) is quarantined: detached until the watchdog reaches consensus", n.ID, n.Addr()))
+		case n.IsDown():
+			w = append(w, fmt.Sprintf("node %d (%s) is down", n.ID, n.Addr()))
+		}
+		if n.StatusDisagrees() {
+			w = append(w, fmt.Sprintf("node %d: pgpool says %s but the backend is %s", n.ID, n.StatusName(), n.Info.PgStatus))
+		}
+		if n.RoleDisagrees() {
+			w = append(w, fmt.Sprintf("node %d: pgpool says %s but the backend is %s", n.ID, n.RoleName(), n.Info.PgRole))
+		}
+		if b := n.Backend; b != nil {
+			switch {
+			case !b.Reachable:
+				w = append(w, fmt.Sprintf("node %d: backend unreachable: %s", n.ID, b.Error))
+			case n.has(pcp.FieldRole) && n.Info.Role == 2 && b.InRecovery:
+				w = append(w, fmt.Sprintf("node %d: pgpool says primary but pg_is_in_recovery() is true", n.ID))
+			case n.has(pcp.FieldRole) && n.Info.Role == 3 && !b.InRecovery:
+				w = append(w, fmt.Sprintf("node %d: pgpool says standby but pg_is_in_recovery() is false", n.ID))
+			}
+		}
+	}
+	if l.streaming() && l.Primary() == nil {
+		w = append(w, "no primary node is up")
+	}
+	if pgPrimaries > 1 {
+		w = append(w, fmt.Sprintf("%d backends report themselves primary (split brain?)", pgPrimaries))
+	}
+	if l.SQLError != "" {
+		w = append(w, "SHOW pool_nodes failed: "+l.SQLError)
+	}
+	return w
+}
+
+// Healthy is what --check reports: no node down, nothing disagreeing.
+func (l *NodeList) Healthy() bool { return len(l.Warnings()) == 0 }
+
+// Marker flags a cell where pgpool and the backend disagree.
+const Marker = "!"
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// TableRow is the node as the table shows it.
+func (l *NodeList) TableRow(n *Node) []string {
+	status := strconv.Itoa(n.Info.Status) + " " + n.StatusName()
+	if n.StatusDisagrees() {
+		status += " " + Marker
+	}
+	role := n.RoleName()
+	if n.RoleDisagrees() {
+		role += " " + Marker
+	}
+	pgStatus, pgRole := "", ""
+	if n.has(pcp.FieldPgStatus) {
+		pgStatus, pgRole = n.Info.PgStatus, n.Info.PgRole
+	}
+	row := []string{
+		strconv.Itoa(n.ID), n.Addr(), status, dash(pgStatus), dash(role), dash(pgRole),
+		CFloat(n.Info.Weight / pcp.RandMax)[:5], dash(n.Delay()),
+		dash(n.Info.ReplicationState), dash(n.Info.ReplicationSyncState), dash(l.LastChange(n)),
+	}
+	if l.SQL {
+		sel, lb := "-", "-"
+		if n.SQL != nil {
+			sel = strconv.FormatInt(n.SQL.SelectCnt, 10)
+			lb = strconv.FormatBool(n.SQL.LoadBalanceNode)
+		}
+		row = append(row, sel, lb)
+	}
+	if l.Backends {
+		row = append(row, backendCell(n))
+	}
+	return row
+}
+
+func backendCell(n *Node) string {
+	b := n.Backend
+	switch {
+	case b == nil:
+		return "-"
+	case !b.Reachable:
+		return "unreachable"
+	case b.InRecovery && b.ReplayLag != nil:
+		return "in recovery, lag " + strconv.FormatInt(*b.ReplayLag, 10) + " B"
+	case b.InRecovery:
+		return "in recovery"
+	}
+	return "read-write"
+}
+
+// TableHeader names the table's columns.
+func (l *NodeList) TableHeader() []string {
+	h := []string{"ID", "HOST:PORT", "STATUS", "PG_STATUS", "ROLE", "PG_ROLE", "WEIGHT", "DELAY", "REPLICATION", "SYNC", "LAST CHANGE"}
+	if l.SQL {
+		h = append(h, "SELECTS", "LB NODE")
+	}
+	if l.Backends {
+		h = append(h, "BACKEND")
+	}
+	return h
+}
+
+// PrintNodes prints the list in format f. The table carries the summary,
+// the disagreement legend and the warnings; other formats carry data only
+// (the caller sends warnings to stderr).
+func PrintNodes(w io.Writer, f Format, l *NodeList) error {
+	switch f {
+	case FormatTable:
+		return l.writeTable(w, nil)
+	case FormatPlain:
+		return WritePlain(w, l.Records(), l.Keys())
+	case FormatJSON:
+		return WriteJSON(w, l.Records())
+	case FormatYAML:
+		return WriteYAML(w, l.Records())
+	case FormatCSV, FormatTSV:
+		return WriteDelimited(w, l.Records(), l.Keys(), f == FormatTSV)
+	}
+	return fmt.Errorf("unknown format %q", f)
+}
+
+// PrintNode prints one node (node info): a single object for JSON and YAML.
+func PrintNode(w io.Writer, f Format, l *NodeList) error {
+	if len(l.Nodes) == 1 {
+		switch f {
+		case FormatJSON:
+			return WriteJSON(w, l.Record(&l.Nodes[0]))
+		case FormatYAML:
+			return WriteYAML(w, l.Record(&l.Nodes[0]))
+		}
+	}
+	return PrintNodes(w, f, l)
+}
+
+// Highlight marks changed cells; watch mode passes the previous list.
+type Highlight func(s string) string
+
+// WriteTableDiff prints the table, passing cells that differ from prev
+// (same node id and column) through hl.
+func (l *NodeList) WriteTableDiff(w io.Writer, prev *NodeList, hl Highlight) error {
+	if prev == nil || hl == nil {
+		return l.writeTable(w, nil)
+	}
+	old := map[int][]string{}
+	for i := range prev.Nodes {
+		old[prev.Nodes[i].ID] = prev.TableRow(&prev.Nodes[i])
+	}
+	return l.writeTable(w, func(id, col int, s string) string {
+		o, ok := old[id]
+		if ok && col < len(o) && o[col] != s {
+			return hl(s)
+		}
+		return s
+	})
+}
+
+func (l *NodeList) writeTable(w io.Writer, cell func(id, col int, s string) string) error {
+	rows := make([][]string, len(l.Nodes))
+	marked := false
+	for i := range l.Nodes {
+		n := &l.Nodes[i]
+		row := l.TableRow(n)
+		if n.StatusDisagrees() || n.RoleDisagrees() {
+			marked = true
+		}
+		if cell != nil {
+			for c := range row {
+				row[c] = cell(n.ID, c, row[c])
+			}
+		}
+		rows[i] = row
+	}
+	if err := renderTable(w, l.TableHeader(), rows); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString(l.Summary())
+	b.WriteByte('\n')
+	if marked {
+		b.WriteString(Marker + " pgpool's view and the backend's disagree\n")
+	}
+	for _, warn := range l.Warnings() {
+		b.WriteString("warning: " + warn + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}

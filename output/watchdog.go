@@ -1,0 +1,154 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// Watchdog is the value the watchdog printers print.
+type Watchdog struct {
+	Cluster *pcp.WatchdogCluster
+}
+
+func optInt(v int) any {
+	if v < 0 {
+		return nil
+	}
+	return v
+}
+
+// NodeRecords are the watchdog members, local node first.
+func (w *Watchdog) NodeRecords() []Record {
+	recs := make([]Record, 0, len(w.Cluster.Nodes))
+	for _, n := range w.Cluster.Nodes {
+		var mem, memName any
+		if n.MembershipString != "NOT-Available" {
+			mem, memName = n.Membership, n.MembershipString
+		}
+		recs = append(recs, Record{
+			{"id", n.ID},
+			{"node_name", n.NodeName},
+			{"host_name", n.HostName},
+			{"pgpool_port", n.PgpoolPort},
+			{"wd_port", n.WdPort},
+			{"delegate_ip", n.DelegateIP},
+			{"priority", n.Priority},
+			{"state", n.State},
+			{"state_name", n.StateName},
+			{"membership", mem},
+			{"membership_status", memName},
+		})
+	}
+	return recs
+}
+
+var watchdogNodeKeys = []string{"id", "node_name", "host_name", "pgpool_port", "wd_port", "delegate_ip", "priority", "state", "state_name", "membership", "membership_status"}
+
+// Record is the whole cluster with its nodes.
+func (w *Watchdog) Record() Record {
+	c := w.Cluster
+	var member any
+	if c.MemberRemoteNodeCount >= 0 {
+		member = c.MemberRemoteNodeCount + 1
+	}
+	return Record{
+		{"total_nodes", c.RemoteNodeCount + 1},
+		{"remote_nodes", c.RemoteNodeCount},
+		{"member_nodes", member},
+		{"member_remote_nodes", optInt(c.MemberRemoteNodeCount)},
+		{"alive_remote_nodes", c.AliveNodeCount},
+		{"nodes_required_for_quorum", optInt(c.NodesRequireForQuorum)},
+		{"quorum_status", c.QuorumStatus},
+		{"quorum", QuorumName(c.QuorumStatus)},
+		{"escalated", c.Escalated},
+		{"leader_node_name", c.LeaderNodeName},
+		{"leader_host_name", c.LeaderHostName},
+		{"nodes", w.NodeRecords()},
+	}
+}
+
+// Warnings lists what --check counts as unhealthy.
+func (w *Watchdog) Warnings() []string {
+	c := w.Cluster
+	var out []string
+	switch c.QuorumStatus {
+	case 1:
+	case 0:
+		out = append(out, "quorum is on the edge: one more lost node loses it")
+	case -2:
+		out = append(out, "the watchdog cluster has no leader")
+	default:
+		out = append(out, "quorum is absent: failover is blocked")
+	}
+	for _, n := range c.Nodes {
+		switch n.StateName {
+		case "LEADER", "MASTER", "STANDBY":
+		default:
+			out = append(out, fmt.Sprintf("watchdog node %d (%s) is %s", n.ID, n.NodeName, n.StateName))
+		}
+		if n.MembershipString != "NOT-Available" && n.Membership != 0 {
+			out = append(out, fmt.Sprintf("watchdog node %d (%s) is not a member: %s", n.ID, n.NodeName, n.MembershipString))
+		}
+	}
+	return out
+}
+
+// Summary is the one-line state of the watchdog cluster.
+func (w *Watchdog) Summary() string {
+	c := w.Cluster
+	alive := 0
+	for _, n := range c.Nodes {
+		if n.StateName == "LEADER" || n.StateName == "MASTER" || n.StateName == "STANDBY" {
+			alive++
+		}
+	}
+	s := fmt.Sprintf("%d/%d pgpools alive, %s, leader %s", alive, c.RemoteNodeCount+1, strings.ToLower(QuorumName(c.QuorumStatus)), c.LeaderNodeName)
+	if c.Escalated {
+		s += ", local node escalated"
+	}
+	return s
+}
+
+// PrintWatchdog prints the cluster in format f.
+func PrintWatchdog(out io.Writer, f Format, w *Watchdog) error {
+	switch f {
+	case FormatTable:
+		rows := [][]string{}
+		for _, r := range w.NodeRecords() {
+			mem := scalar(r.Get("membership_status"))
+			rows = append(rows, []string{
+				scalar(r.Get("id")), scalar(r.Get("node_name")), scalar(r.Get("host_name")),
+				scalar(r.Get("pgpool_port")), scalar(r.Get("wd_port")),
+				scalar(r.Get("state")) + " " + scalar(r.Get("state_name")), dash(mem),
+				scalar(r.Get("priority")), scalar(r.Get("delegate_ip")),
+			})
+		}
+		if err := renderTable(out, []string{"ID", "NODE NAME", "HOST", "PGPOOL PORT", "WD PORT", "STATE", "MEMBERSHIP", "PRIORITY", "DELEGATE IP"}, rows); err != nil {
+			return err
+		}
+		var b strings.Builder
+		b.WriteString(w.Summary() + "\n")
+		c := w.Cluster
+		if c.NodesRequireForQuorum >= 0 {
+			b.WriteString("nodes required for quorum: " + strconv.Itoa(c.NodesRequireForQuorum) + "\n")
+		}
+		for _, warn := range w.Warnings() {
+			b.WriteString("warning: " + warn + "\n")
+		}
+		_, err := io.WriteString(out, b.String())
+		return err
+	case FormatPlain:
+		return WritePlain(out, w.NodeRecords(), watchdogNodeKeys)
+	case FormatJSON:
+		return WriteJSON(out, w.Record())
+	case FormatYAML:
+		return WriteYAML(out, w.Record())
+	case FormatCSV, FormatTSV:
+		return WriteDelimited(out, w.NodeRecords(), watchdogNodeKeys, f == FormatTSV)
+	}
+	return fmt.Errorf("unknown format %q", f)
+}
