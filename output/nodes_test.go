@@ -1,0 +1,217 @@
+package output
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/pcpctl/pcpctl/pcp"
+	"github.com/pcpctl/pcpctl/pcp/pcptest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from golden file\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+var utc3 = time.FixedZone("UTC+3", 3*3600)
+
+// degraded is the three-node cluster with node 2 detached while its
+// backend is still up, and node 1's backend claiming to be primary.
+func degraded() *NodeList {
+	nodes := pcptest.ThreeNodes()
+	nodes[2].Status = 3
+	nodes[2].StatusChanged = 1764000060
+	nodes[1].PgRole = "primary"
+	nodes[1].Delay = 16384
+	return NewNodeList(nodes, utc3)
+}
+
+func healthy() *NodeList { return NewNodeList(pcptest.ThreeNodes(), utc3) }
+
+func TestNodePrinters(t *testing.T) {
+	for _, f := range Formats {
+		for name, l := range map[string]*NodeList{"healthy": healthy(), "degraded": degraded()} {
+			t.Run(f+"_"+name, func(t *testing.T) {
+				var b bytes.Buffer
+				if err := PrintNodes(&b, Format(f), l); err != nil {
+					t.Fatal(err)
+				}
+				golden(t, "nodes_"+name+"."+f, b.Bytes())
+			})
+		}
+	}
+}
+
+func TestNodeKeysAreShowPoolNodesNames(t *testing.T) {
+	var b bytes.Buffer
+	if err := PrintNodes(&b, FormatJSON, healthy()); err != nil {
+		t.Fatal(err)
+	}
+	var got []map[string]any
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"node_id", "hostname", "port", "status", "pg_status", "lb_weight", "role", "pg_role",
+		"replication_delay", "replication_state", "replication_sync_state", "last_status_change", "status_code"}
+	if len(got) != 3 || len(got[0]) != len(want) {
+		t.Fatalf("got %d nodes with %d keys, want 3 with %d", len(got), len(got[0]), len(want))
+	}
+	for _, k := range want {
+		if _, ok := got[0][k]; !ok {
+			t.Errorf("key %q missing", k)
+		}
+	}
+	if got[0]["last_status_change"] != "2025-11-24T19:00:00+03:00" {
+		t.Errorf("last_status_change = %v", got[0]["last_status_change"])
+	}
+	if got[0]["lb_weight"] != 0.333333 {
+		t.Errorf("lb_weight = %v", got[0]["lb_weight"])
+	}
+	// YAML carries the same keys in the same order.
+	b.Reset()
+	PrintNodes(&b, FormatYAML, healthy())
+	var y []yaml.Node
+	if err := yaml.Unmarshal(b.Bytes(), &y); err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	yaml.Unmarshal(b.Bytes(), &doc)
+	m := doc.Content[0].Content[0]
+	for i, k := range want {
+		if m.Content[2*i].Value != k {
+			t.Errorf("yaml key %d = %q, want %q", i, m.Content[2*i].Value, k)
+		}
+	}
+}
+
+func TestCSVRoundTrip(t *testing.T) {
+	l := degraded()
+	l.Nodes[0].Info.Hostname = `db "one", east`
+	var b bytes.Buffer
+	PrintNodes(&b, FormatCSV, l)
+	rows, err := csv.NewReader(&b).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rows[1][1] != `db "one", east` || rows[3][3] != "down" || len(rows) != 4 {
+		t.Errorf("rows = %q", rows)
+	}
+}
+
+func TestOldLayoutHasNulls(t *testing.T) {
+	n := pcptest.ThreeNodes()[:1]
+	n[0].Layout = pcp.Layout37
+	l := NewNodeList(n, utc3)
+	var b bytes.Buffer
+	PrintNodes(&b, FormatJSON, l)
+	for _, k := range []string{`"pg_status": null`, `"replication_delay": null`, `"last_status_change": null`, `"role": "primary"`} {
+		if !strings.Contains(b.String(), k) {
+			t.Errorf("missing %s in\n%s", k, b.String())
+		}
+	}
+	if !l.Healthy() {
+		t.Errorf("old layout without pg_status reported unhealthy: %v", l.Warnings())
+	}
+}
+
+func TestWarningsAndHealth(t *testing.T) {
+	if w := healthy().Warnings(); len(w) != 0 {
+		t.Errorf("healthy cluster warns: %v", w)
+	}
+	l := degraded()
+	want := []string{
+		"node 1: pgpool says standby but the backend is primary",
+		"node 2 (127.0.0.1:15434) is down",
+		"node 2: pgpool says down but the backend is up",
+		"2 backends report themselves primary (split brain?)",
+	}
+	got := l.Warnings()
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if l.Summary() != "2/3 nodes up, primary: node 0 (127.0.0.1:15432)" {
+		t.Errorf("summary %q", l.Summary())
+	}
+	q := healthy()
+	q.Nodes[0].Info.Status, q.Nodes[0].Info.Quarantine = 3, true
+	if q.Summary() != "2/3 nodes up, no primary" {
+		t.Errorf("summary %q", q.Summary())
+	}
+	if got := q.Warnings(); len(got) != 3 || !strings.Contains(got[0], "quarantined") || got[2] != "no primary node is up" {
+		t.Errorf("quarantine warnings %q", got)
+	}
+}
+
+func TestEnrichedPrinters(t *testing.T) {
+	l := healthy()
+	l.SQL, l.Backends = true, true
+	lag := int64(4096)
+	l.Nodes[0].SQL = &SQLNode{SelectCnt: 12, LoadBalanceNode: false}
+	l.Nodes[1].SQL = &SQLNode{SelectCnt: 7, LoadBalanceNode: true}
+	l.Nodes[0].Backend = &BackendCheck{Reachable: true}
+	l.Nodes[1].Backend = &BackendCheck{Reachable: true, InRecovery: true, ReplayLag: &lag}
+	l.Nodes[2].Backend = &BackendCheck{Error: "dial tcp 127.0.0.1:15434: connect: connection refused"}
+	for _, f := range []string{"table", "json"} {
+		var b bytes.Buffer
+		if err := PrintNodes(&b, Format(f), l); err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "nodes_enriched."+f, b.Bytes())
+	}
+	if l.Healthy() {
+		t.Error("unreachable backend counted as healthy")
+	}
+}
+
+func TestWatchHighlight(t *testing.T) {
+	prev, cur := healthy(), degraded()
+	var b bytes.Buffer
+	if err := cur.WriteTableDiff(&b, prev, func(s string) string { return "<" + s + ">" }); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{"<3 down !>", "<standby !>", "<16384 B>", "<primary>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("%s not highlighted:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "<0>") || strings.Contains(out, "<127.0.0.1:15432>") {
+		t.Errorf("unchanged cells highlighted:\n%s", out)
+	}
+}
+
+func TestParseFormat(t *testing.T) {
+	if f, _ := ParseFormat("", true); f != FormatTable {
+		t.Error("tty default is not table")
+	}
+	if f, _ := ParseFormat("", false); f != FormatPlain {
+		t.Error("pipe default is not plain")
+	}
+	if _, err := ParseFormat("xml", true); err == nil || !strings.Contains(err.Error(), `"xml"`) {
+		t.Errorf("xml: %v", err)
+	}
+}
