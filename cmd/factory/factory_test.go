@@ -1,0 +1,201 @@
+package factory
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/pcp"
+	"github.com/pcpctl/pcpctl/pcp/pcptest"
+)
+
+func newF(env map[string]string) *Factory {
+	ios, _, _, _ := iostreams.Test()
+	f := New(ios)
+	f.Getenv = func(k string) string { return env[k] }
+	return f
+}
+
+func TestSettingsFromEnvironment(t *testing.T) {
+	f := newF(map[string]string{"PCPHOST": "db1", "PCPPORT": "19898", "PCPUSER": "ops", "PCPCONNECT_TIMEOUT": "3"})
+	s, err := f.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Host != "db1" || s.Port != 19898 || s.User != "ops" || s.ConnectTimeout != 3*time.Second || s.Timeout != DefaultTimeout {
+		t.Errorf("settings %+v", s)
+	}
+	// Flags win over the environment.
+	f.Host, f.Port, f.User, f.Timeout = "db2", "1234", "admin", "1m"
+	s, _ = f.Settings()
+	if s.Host != "db2" || s.Port != 1234 || s.User != "admin" || s.Timeout != time.Minute {
+		t.Errorf("settings %+v", s)
+	}
+	if s.Endpoint() != "db2:1234" {
+		t.Errorf("endpoint %q", s.Endpoint())
+	}
+	f.Host = ""
+	if s, _ := f.Settings(); s.Endpoint() != "db1:1234" {
+		t.Errorf("endpoint %q", s.Endpoint())
+	}
+}
+
+func TestSettingsRejectBadValues(t *testing.T) {
+	for _, c := range []struct {
+		env        map[string]string
+		port, tout string
+		want       string
+	}{
+		{port: "99999", want: `invalid --port "99999"`},
+		{port: "x", want: `invalid --port "x"`},
+		{env: map[string]string{"PCPPORT": "0"}, want: `invalid PCPPORT "0"`},
+		{tout: "soon", want: `invalid --timeout "soon"`},
+		{tout: "-1s", want: `invalid --timeout "-1s"`},
+		{env: map[string]string{"PCPCONNECT_TIMEOUT": "abc"}, want: `invalid PCPCONNECT_TIMEOUT "abc"`},
+	} {
+		f := newF(c.env)
+		f.Port, f.Timeout = c.port, c.tout
+		_, err := f.Settings()
+		var ee *exitcode.Error
+		if !errors.As(err, &ee) || ee.Code != exitcode.UsageError || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: err = %v, want usage error containing %s", c, err, c.want)
+		}
+	}
+	f := newF(nil)
+	f.NoPassword, f.ForcePassword = true, true
+	if _, err := f.Settings(); err == nil {
+		t.Error("-w -W accepted")
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	for in, want := range map[string]time.Duration{"10": 10 * time.Second, "0.5": 500 * time.Millisecond, "2m": 2 * time.Minute} {
+		if d, err := ParseDuration(in); err != nil || d != want {
+			t.Errorf("%q: %v %v", in, d, err)
+		}
+	}
+	for _, in := range []string{"0", "", "x", "-3"} {
+		if _, err := ParseDuration(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
+
+func TestNodeID(t *testing.T) {
+	if id, err := NodeID("7"); err != nil || id != 7 {
+		t.Errorf("7: %d %v", id, err)
+	}
+	for _, in := range []string{"-1", "128", "x", "1.0"} {
+		if _, err := NodeID(in); err == nil || !strings.Contains(err.Error(), `"`+in+`"`) {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
+func server(t *testing.T) (*pcptest.Server, *pcptest.Pgpool) {
+	p := &pcptest.Pgpool{User: "pcpadmin", Password: "s3cret", Layout: pcp.Layout43Q, Nodes: pcptest.ThreeNodes()}
+	return pcptest.NewServer(t, p.Serve), p
+}
+
+func TestConnectPasswordSources(t *testing.T) {
+	srv, _ := server(t)
+	dir := t.TempDir()
+	pass := filepath.Join(dir, "pcppass")
+	os.WriteFile(pass, []byte("127.0.0.1:*:pcpadmin:s3cret\n"), 0o600)
+
+	// The password file, named by PCPPASSFILE.
+	f := newF(map[string]string{"PCPPASSFILE": pass})
+	f.Host, f.Port, f.User = srv.Host, itoa(srv.Port), "pcpadmin"
+	f.Prompt = func(string) (string, error) { t.Fatal("prompted despite the password file"); return "", nil }
+	f.IOStreams.SetStdinTTY(true)
+	s, _ := f.Settings()
+	c, err := f.Connect(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+
+	// No entry, stdin a terminal: prompt once, then reuse on reconnect.
+	prompts := 0
+	f = newF(map[string]string{"PCPPASSFILE": filepath.Join(dir, "missing")})
+	f.Host, f.Port, f.User = srv.Host, itoa(srv.Port), "pcpadmin"
+	f.Prompt = func(string) (string, error) { prompts++; return "s3cret", nil }
+	f.IOStreams.SetStdinTTY(true)
+	s, _ = f.Settings()
+	for range 2 {
+		c, err := f.Connect(context.Background(), s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+	}
+	if prompts != 1 {
+		t.Errorf("prompted %d times", prompts)
+	}
+
+	// Not a terminal: no prompt, authentication fails with exit 4 and the
+	// password appears nowhere.
+	ios, _, _, errOut := iostreams.Test()
+	f = New(ios)
+	f.Getenv = func(string) string { return "" }
+	f.Host, f.Port, f.User = srv.Host, itoa(srv.Port), "pcpadmin"
+	f.Prompt = func(string) (string, error) { t.Fatal("prompted without a terminal"); return "", nil }
+	s, _ = f.Settings()
+	_, err = f.Connect(context.Background(), s)
+	var ee *exitcode.Error
+	if !errors.As(err, &ee) || ee.Code != exitcode.Auth {
+		t.Fatalf("err = %v, want exit 4", err)
+	}
+	if strings.Contains(err.Error()+errOut.String(), "s3cret") {
+		t.Error("password leaked")
+	}
+}
+
+func TestConnectTimeout(t *testing.T) {
+	// A server that never answers: the connect deadline ends the wait.
+	srv := pcptest.NewServer(t, func(s *pcptest.Session) { time.Sleep(time.Second) })
+	f := newF(map[string]string{"PCPCONNECT_TIMEOUT": "0.2"})
+	f.Host, f.Port, f.NoPassword = srv.Host, itoa(srv.Port), true
+	s, _ := f.Settings()
+	start := time.Now()
+	_, err := f.Connect(context.Background(), s)
+	var ee *exitcode.Error
+	if !errors.As(err, &ee) || ee.Code != exitcode.Connection {
+		t.Fatalf("err = %v, want exit 3", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
+}
+
+func TestDebugTraceHasNoSecrets(t *testing.T) {
+	srv, _ := server(t)
+	ios, _, _, errOut := iostreams.Test()
+	f := New(ios)
+	f.Getenv = func(string) string { return "" }
+	f.Host, f.Port, f.User, f.Debug, f.ForcePassword = srv.Host, itoa(srv.Port), "pcpadmin", true, true
+	f.Prompt = func(string) (string, error) { return "s3cret", nil }
+	s, _ := f.Settings()
+	c, err := f.Connect(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	tr := errOut.String()
+	if !strings.Contains(tr, "send Authenticate") || !strings.Contains(tr, "recv 'r' AuthenticationResult") {
+		t.Errorf("trace:\n%s", tr)
+	}
+	if strings.Contains(tr, "s3cret") {
+		t.Error("password in trace")
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
+
