@@ -198,4 +198,3 @@ func TestDebugTraceHasNoSecrets(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
