@@ -16,6 +16,8 @@ import (
 type SQLTarget struct {
 	Host string // host name, IP, or socket directory
 	Port int
+	// User overrides PGUSER (and libpq's default, the OS user).
+	User string
 }
 
 func (t SQLTarget) connString(timeout time.Duration) string {
@@ -30,7 +32,11 @@ func (t SQLTarget) connString(timeout time.Duration) string {
 	if secs < 1 {
 		secs = 1
 	}
-	return fmt.Sprintf("host=%s port=%d connect_timeout=%d application_name=pcpctl", q(host), t.Port, secs)
+	cs := fmt.Sprintf("host=%s port=%d connect_timeout=%d application_name=pcpctl", q(host), t.Port, secs)
+	if t.User != "" {
+		cs += " user=" + q(t.User)
+	}
+	return cs
 }
 
 func sqlConnect(ctx context.Context, t SQLTarget) (*pgx.Conn, error) {
@@ -131,6 +137,9 @@ func ParseLSN(s string) (uint64, error) {
 // sqlError shortens pgx's messages to one line; pgx never includes the
 // password in them.
 func sqlError(err error) error {
-	msg := strings.ReplaceAll(err.Error(), "\n", " ")
-	return fmt.Errorf("%s", msg)
+	// pgx lists every attempt (TLS, then plain) on its own line; the last
+	// one says why it finally failed.
+	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
+	msg := strings.TrimSpace(lines[len(lines)-1])
+	return fmt.Errorf("%s", strings.Join(strings.Fields(msg), " "))
 }

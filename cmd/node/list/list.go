@@ -32,6 +32,8 @@ type ListOptions struct {
 	Check         bool
 	SQL           *client.SQLTarget
 	CheckBackends bool
+	// SQLUser is the user for --sql and --check-backends ("" = PGUSER).
+	SQLUser string
 	// Watch is the refresh interval; zero means print once.
 	Watch time.Duration
 	// Loc pins the zone of last_status_change (tests); nil is local time.
@@ -59,7 +61,7 @@ summary (nodes up/total, the primary) and warnings.
 --sql adds SHOW pool_nodes' select_cnt and load_balance_node, read through
 pgpool's SQL port; --check-backends connects to every backend and adds
 pg_is_in_recovery() and the replay lag in bytes. Both use the libpq
-environment (PGUSER, PGDATABASE, PGPASSWORD, PGPASSFILE/.pgpass); a backend
+environment (PGUSER or --sql-user, PGDATABASE, PGPASSWORD, PGPASSFILE/.pgpass); a backend
 that cannot be reached is shown as unreachable.
 
 --check exits 25 when a node is down or anything disagrees.`,
@@ -103,6 +105,7 @@ that cannot be reached is shown as unreachable.
 	cmd.Flags().StringVar(&sql, "sql", "", "add SHOW pool_nodes columns through pgpool's SQL port: --sql, --sql=PORT or --sql=HOST:PORT")
 	cmd.Flags().Lookup("sql").NoOptDefVal = strconv.Itoa(DefaultSQLPort)
 	cmd.Flags().BoolVar(&opts.CheckBackends, "check-backends", false, "connect to every backend: pg_is_in_recovery() and replay lag in bytes")
+	cmd.Flags().StringVar(&opts.SQLUser, "sql-user", "", "user for --sql and --check-backends (default: PGUSER, else the OS user)")
 	cmd.Flags().StringVar(&watch, "watch", "", "refresh every interval (default 2s) until Ctrl-C: --watch or --watch=5s")
 	cmd.Flags().Lookup("watch").NoOptDefVal = "2s"
 	return cmd
@@ -123,7 +126,7 @@ func ParseSQLTarget(v, pcpHost string) (*client.SQLTarget, error) {
 }
 
 func (o *ListOptions) enrich() shared.Enrich {
-	return shared.Enrich{SQL: o.SQL, Backends: o.CheckBackends, Timeout: o.Settings.Timeout}
+	return shared.Enrich{SQL: o.SQL, Backends: o.CheckBackends, User: o.SQLUser, Timeout: o.Settings.Timeout}
 }
 
 func listRun(ctx context.Context, o *ListOptions) error {

@@ -51,7 +51,9 @@ type Enrich struct {
 	SQL *client.SQLTarget
 	// Backends connects to every backend directly.
 	Backends bool
-	Timeout  time.Duration
+	// User is the SQL user for pgpool and the backends ("" = PGUSER).
+	User    string
+	Timeout time.Duration
 }
 
 // Apply adds the SQL and backend columns to l. Failures become part of
@@ -66,7 +68,11 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 			defer wg.Done()
 			qctx, cancel := context.WithTimeout(ctx, e.Timeout)
 			defer cancel()
-			rows, err := client.ShowPoolNodes(qctx, *e.SQL)
+			t := *e.SQL
+			if t.User == "" {
+				t.User = e.User
+			}
+			rows, err := client.ShowPoolNodes(qctx, t)
 			if err != nil {
 				l.SQLError = err.Error()
 				return
@@ -90,7 +96,7 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 				defer wg.Done()
 				qctx, cancel := context.WithTimeout(ctx, e.Timeout)
 				defer cancel()
-				st, err := client.CheckBackend(qctx, client.SQLTarget{Host: n.Info.Hostname, Port: n.Info.Port})
+				st, err := client.CheckBackend(qctx, client.SQLTarget{Host: n.Info.Hostname, Port: n.Info.Port, User: e.User})
 				if err != nil {
 					n.Backend = &output.BackendCheck{Error: err.Error()}
 					return
