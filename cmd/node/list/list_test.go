@@ -190,8 +190,10 @@ func TestWatchJSONAppendsRecords(t *testing.T) {
 			if err != nil {
 				t.Fatalf("watch ended with %v", err)
 			}
-			if srv.Sessions() != 1 {
-				t.Errorf("%d PCP sessions, want 1 reused", srv.Sessions())
+			// Sessions are not held between refreshes (pgpool's failover
+			// waits for every PCP session to end).
+			if srv.Sessions() < 3 {
+				t.Errorf("%d PCP sessions for 3 refreshes", srv.Sessions())
 			}
 			return
 		case <-out.ch:

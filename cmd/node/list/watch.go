@@ -33,8 +33,9 @@ type watcher struct {
 	rows      int // records appended so far (header once for csv/tsv)
 }
 
-// watchRun refreshes until ctx ends (Ctrl-C), reusing one PCP session and
-// reconnecting with backoff when pgpool goes away.
+// watchRun refreshes until ctx ends (Ctrl-C), with one short PCP session
+// per refresh (a held session would block pgpool's failover), backing off
+// while pgpool is unreachable.
 func watchRun(ctx context.Context, o *ListOptions) error {
 	w := &watcher{o: o}
 	defer func() {
@@ -66,6 +67,15 @@ func watchRun(ctx context.Context, o *ListOptions) error {
 func (w *watcher) tick(ctx context.Context, first bool) error {
 	o := w.o
 	now := o.Now()
+	// One short session per refresh: pgpool completes a failover or
+	// failback only once every PCP session has ended, so a session held
+	// between refreshes would stall the failover being watched.
+	defer func() {
+		if w.conn != nil {
+			w.conn.Close()
+			w.conn = nil
+		}
+	}()
 	if w.conn == nil {
 		var err error
 		if first {

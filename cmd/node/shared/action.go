@@ -10,11 +10,11 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // Action is one of the node-changing commands.
@@ -31,6 +31,9 @@ const (
 // the whole operation is over (recovery, graceful detach, switchover),
 // when --timeout is not given.
 const SlowTimeout = 15 * time.Minute
+
+// PollTimeout bounds each status read of --wait.
+const PollTimeout = 3 * time.Second
 
 // ActionOptions are the inputs of every action command.
 type ActionOptions struct {
@@ -229,7 +232,11 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 		fmt.Fprintf(o.IO.Out, "%s: %s requested, pgpool accepted it (was %s); --wait confirms the change\n", describe(n), verb, state(n))
 		return nil
 	}
-	after, err := o.wait(ctx, &conn, start)
+	// Close before waiting: pgpool finishes a failover or failback only
+	// after every PCP session has ended (its PCP process restarts), so a
+	// session held open would block the very change we wait for.
+	conn.Close()
+	after, err := o.wait(ctx, start)
 	if err != nil {
 		return err
 	}
@@ -288,9 +295,10 @@ func (o *ActionOptions) progress(what string, start time.Time, stages bool) (sto
 	return func() { close(done); wg.Wait() }
 }
 
-// wait polls until the node reaches the goal, reconnecting when pgpool
-// drops the session (a failover restarts its children), under --timeout.
-func (o *ActionOptions) wait(ctx context.Context, conn **client.Conn, start time.Time) (*output.NodeList, error) {
+// wait polls until the node reaches the goal, under --timeout. Each poll is
+// a short session of its own: pgpool's failover and failback wait for
+// every open PCP session to end before they complete.
+func (o *ActionOptions) wait(ctx context.Context, start time.Time) (*output.NodeList, error) {
 	s := o.Settings
 	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
@@ -304,9 +312,11 @@ func (o *ActionOptions) wait(ctx context.Context, conn **client.Conn, start time
 			io.WriteString(o.IO.ErrOut, "\r\x1b[K")
 		}
 	}()
+	poll := *s
+	poll.Timeout = min(s.Timeout, PollTimeout)
 	last := "unknown"
 	for {
-		infos, err := Nodes(wctx, *conn, s)
+		infos, err := o.pollOnce(wctx, &poll)
 		if err == nil && o.ID < len(infos) {
 			l := output.NewNodeList(infos, nil)
 			n := &l.Nodes[o.ID]
@@ -316,10 +326,6 @@ func (o *ActionOptions) wait(ctx context.Context, conn **client.Conn, start time
 			last = state(n)
 		} else if err != nil && wctx.Err() == nil {
 			if code := exitcode.FromClient(err).(*exitcode.Error).Code; code == exitcode.Connection {
-				(*conn).Close()
-				if c, cerr := o.Factory.ConnectQuiet(wctx, s); cerr == nil {
-					*conn = c
-				}
 				last = "pgpool unreachable"
 			} else {
 				return nil, err
@@ -337,4 +343,14 @@ func (o *ActionOptions) wait(ctx context.Context, conn **client.Conn, start time
 		case <-time.After(interval):
 		}
 	}
+}
+
+// pollOnce reads the node list in a session of its own.
+func (o *ActionOptions) pollOnce(ctx context.Context, s *factory.Settings) ([]pcp.NodeInfo, error) {
+	c, err := o.Factory.ConnectQuiet(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	return Nodes(ctx, c, s)
 }
