@@ -1,0 +1,714 @@
+#!/usr/bin/env bash
+# cluster.sh: a real local pgpool-II 4.3.5 + PostgreSQL 15 cluster for tests
+# and demos (Debian 12, run as root). Everything listens on 127.0.0.1 only and
+# lives under one directory, $PCPCTL_CLUSTER_DIR.
+#
+#   scripts/cluster.sh install      install the Debian packages if missing
+#   scripts/cluster.sh start        primary + 2 streaming standbys + pgpool (idempotent)
+#   scripts/cluster.sh stop         stop everything this script started (pid files only)
+#   scripts/cluster.sh status       show what runs; exit 0 only if start's checks pass
+#   scripts/cluster.sh env          print `export` lines: eval "$(scripts/cluster.sh env)"
+#   scripts/cluster.sh clean        stop, then remove the cluster directory
+#
+# Layout ($DIR = $PCPCTL_CLUSTER_DIR):
+#   $DIR/pg0 pg1 pg2     data directories (pg0 is the primary)
+#   $DIR/run             PostgreSQL unix sockets
+#   $DIR/log             PostgreSQL, failover and recovery logs
+#   $DIR/pgpool          pgpool.conf, pid file, status file, pgpool and PCP sockets
+#   $DIR/pcp.conf        pcp user (shared by every pgpool instance)
+#   $DIR/pcppass         root's PCP password file (PCPPASSFILE)
+#   $DIR/failover.sh, recovery_1st_stage, pgpool_remote_start
+#                        masters of the scripts pgpool runs (the last two are
+#                        copied into every data directory, where pgpool looks)
+set -euo pipefail
+umask 022
+
+DIR=${PCPCTL_CLUSTER_DIR:-/tmp/pcpctl-cluster}
+PG_PORT_BASE=${PG_PORT_BASE:-15432}
+PGPOOL_PORT=${PGPOOL_PORT:-19999}
+PCP_PORT=${PCP_PORT:-19898}
+PCP_USER=${PCP_USER:-pcpadmin}
+PCP_PASSWORD=${PCP_PASSWORD:-pcppass}
+START_TIMEOUT=${START_TIMEOUT:-60}
+PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
+SBIN=/usr/sbin
+NODES=3
+HOST=127.0.0.1
+
+RUN_DIR=$DIR/run
+LOG_DIR=$DIR/log
+POOL_DIR=$DIR/pgpool
+PCP_CONF=$DIR/pcp.conf
+PCPPASS=$DIR/pcppass
+MARKER=$DIR/.pcpctl-cluster
+PG_ENV_PATH=$PG_BIN:/usr/sbin:/usr/bin:/sbin:/bin
+
+log() { printf 'cluster: %s\n' "$*" >&2; }
+die() { printf 'cluster: error: %s\n' "$*" >&2; exit 1; }
+
+# Values end up inside single-quoted config strings and unquoted script
+# arguments, so keep them boring rather than quote them everywhere.
+validate() {
+  [[ $DIR =~ ^/[A-Za-z0-9._/-]+$ && $DIR != / ]] ||
+    die "PCPCTL_CLUSTER_DIR must be an absolute path of [A-Za-z0-9._/-]: '$DIR'"
+  local v
+  for v in PG_PORT_BASE PGPOOL_PORT PCP_PORT START_TIMEOUT; do
+    [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number: '${!v}'"
+  done
+  [[ $PCP_USER =~ ^[A-Za-z0-9_]+$ && $PCP_PASSWORD =~ ^[A-Za-z0-9_]+$ ]] ||
+    die "PCP_USER and PCP_PASSWORD must be [A-Za-z0-9_]"
+}
+
+need_root() { [[ $EUID -eq 0 ]] || die "run as root (the servers run as the postgres user via runuser)"; }
+
+pg_data() { printf '%s/pg%s' "$DIR" "$1"; }
+pg_port() { printf '%s' $((PG_PORT_BASE + $1)); }
+
+# Run a command as postgres with a clean, predictable environment: the
+# recovery scripts inherit it through the postmaster, so CI variables such as
+# PGHOST or PGPORT must not leak into them.
+as_pg() {
+  # 9>&-: the lock fd must not be inherited by long-running servers.
+  runuser -u postgres -- env -i -C "$DIR" PATH="$PG_ENV_PATH" HOME="$DIR" LANG=C.UTF-8 "$@" 9>&-
+}
+
+psql_at() { # port db sql
+  as_pg psql -X -q -A -t -h "$RUN_DIR" -p "$1" -U postgres -d "$2" -c "$3"
+}
+
+pcp_cmd() { # tool port args...: stock pcp_* client as root, password from $PCPPASS
+  local tool=$1 port=$2
+  shift 2
+  PCPPASSFILE=$PCPPASS timeout 15 "$SBIN/pcp_$tool" -h "$HOST" -p "$port" -U "$PCP_USER" -w "$@"
+}
+
+# alive PID: true if the process exists and is not a zombie (PID 1 here may
+# not reap orphans, so kill -0 alone would report dead servers as running).
+alive() {
+  local state
+  [[ -r /proc/$1/stat ]] || return 1
+  state=$(sed 's/^.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1) || return 1
+  [[ -n $state && $state != Z && $state != X ]]
+}
+
+# wait_for TIMEOUT CMD...: poll CMD every half second; bounded.
+wait_for() {
+  local timeout=$1 deadline
+  shift
+  deadline=$((SECONDS + timeout))
+  while ((SECONDS < deadline)); do
+    "$@" && return 0
+    sleep 0.5
+  done
+  "$@"
+}
+
+show_tail() { # file: show the end of a log when something failed
+  [[ -f $1 ]] || return 0
+  printf '%s\n' "----- last lines of $1 -----" >&2
+  tail -n 40 "$1" >&2 || true
+  printf '%s\n' "-----" >&2
+}
+
+# Serialise concurrent invocations (parallel test packages may all call start).
+lock() {
+  exec 9>"$DIR/.lock"
+  flock -w 300 9 || die "another cluster.sh is still running (lock $DIR/.lock)"
+}
+
+### install ###################################################################
+
+PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2)
+
+pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+
+cmd_install() {
+  need_root
+  local missing=() p
+  for p in "${PKGS[@]}"; do pkg_installed "$p" || missing+=("$p"); done
+  if ((${#missing[@]} == 0)) && [[ -x $SBIN/pgpool && -x $PG_BIN/postgres ]]; then
+    return 0
+  fi
+  log "installing ${PKGS[*]}"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${PKGS[@]}"
+}
+
+### files #####################################################################
+
+prepare_layout() {
+  [[ -L $DIR ]] && die "$DIR is a symlink; refusing to use it"
+  mkdir -p "$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR"
+  touch "$MARKER"
+  # postgres writes sockets, logs and pid files here; root can traverse anyway.
+  chown postgres:postgres "$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR"
+  chmod 0755 "$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR"
+}
+
+write_file() { # path mode owner: content from stdin, replaced atomically
+  local tmp
+  tmp=$(mktemp "$1.XXXXXX")
+  cat >"$tmp"
+  chmod "$2" "$tmp"
+  chown "$3" "$tmp"
+  mv -f "$tmp" "$1"
+}
+
+write_scripts() {
+  # failover_command: %d %h %p %D %m %H %M %P %r %R. pgpool runs it as postgres.
+  write_file "$DIR/failover.sh" 0755 postgres:postgres <<EOF
+#!/bin/bash
+# Generated by scripts/cluster.sh. pgpool's failover_command:
+#   %d %h %p %D %m %H %M %P %r %R
+# Primary failed: promote the new main node. Standby failed: nothing to do.
+set -u
+exec >>"$LOG_DIR/failover.log" 2>&1 </dev/null
+failed_id=\$1 new_main_id=\$5 old_primary_id=\$8 new_main_pgdata=\${10}
+echo "\$(date '+%F %T') failover.sh \$*"
+if [ "\$new_main_id" -lt 0 ]; then
+  echo "no node left to promote"
+  exit 0
+fi
+if [ "\$failed_id" != "\$old_primary_id" ]; then
+  echo "standby \$failed_id failed: nothing to do"
+  exit 0
+fi
+echo "primary \$failed_id failed: promoting node \$new_main_id (\$new_main_pgdata)"
+if [ "\$(id -u)" = 0 ]; then
+  exec runuser -u postgres -- "$PG_BIN/pg_ctl" -D "\$new_main_pgdata" -w -t 60 promote
+fi
+exec "$PG_BIN/pg_ctl" -D "\$new_main_pgdata" -w -t 60 promote
+EOF
+
+  # Called by pgpool_recovery() inside the primary's backend: runs as
+  # postgres, no TTY, cwd = primary data dir. Argument order as in the 4.3.5
+  # sample. Also used by `start` itself to (re)build standbys.
+  write_file "$DIR/recovery_1st_stage" 0755 postgres:postgres <<EOF
+#!/bin/bash
+# Generated by scripts/cluster.sh: online recovery, 1st stage.
+# Args: primary_pgdata dest_host dest_pgdata primary_port dest_node_id dest_port primary_host
+set -euo pipefail
+exec >>"$LOG_DIR/recovery.log" 2>&1 </dev/null
+primary_pgdata=\$1 dest_pgdata=\$3 primary_port=\$4 dest_id=\$5 dest_port=\$6 primary_host=\$7
+echo "\$(date '+%F %T') recovery_1st_stage \$*"
+# Only ever wipe one of this cluster's data directories, never the source.
+case \$dest_pgdata in
+  "$DIR"/pg[0-9]*) ;;
+  *) echo "refusing to rebuild \$dest_pgdata: not under $DIR"; exit 1 ;;
+esac
+if [ "\$dest_pgdata" = "\$primary_pgdata" ]; then
+  echo "refusing to rebuild the primary's own data directory"; exit 1
+fi
+# This stage stops nothing: a target that still runs is an operator error.
+if "$PG_BIN/pg_ctl" -D "\$dest_pgdata" status >/dev/null 2>&1; then
+  echo "node \$dest_id is still running; stop it before recovery"; exit 1
+fi
+rm -rf "\$dest_pgdata"
+"$PG_BIN/pg_basebackup" -h "\$primary_host" -p "\$primary_port" -U postgres -w \\
+  -D "\$dest_pgdata" -X stream -R -c fast
+# Later lines win: own port, and an application_name pgpool can match.
+cat >>"\$dest_pgdata/postgresql.auto.conf" <<CONF
+port = \$dest_port
+primary_conninfo = 'host=\$primary_host port=\$primary_port user=postgres application_name=pg\$dest_id'
+CONF
+echo "recovery_1st_stage: node \$dest_id rebuilt from \$primary_host:\$primary_port"
+EOF
+
+  write_file "$DIR/pgpool_remote_start" 0755 postgres:postgres <<EOF
+#!/bin/bash
+# Generated by scripts/cluster.sh: start the recovered node (local, no ssh).
+# Args: dest_host dest_pgdata
+set -euo pipefail
+exec >>"$LOG_DIR/recovery.log" 2>&1 </dev/null
+dest_pgdata=\$2
+echo "\$(date '+%F %T') pgpool_remote_start \$*"
+if "$PG_BIN/pg_ctl" -D "\$dest_pgdata" status >/dev/null 2>&1; then
+  exit 0
+fi
+logf="$LOG_DIR/\$(basename "\$dest_pgdata").log"
+# The primary's backend that runs this holds its client socket and data files
+# open; close them so the recovered postmaster does not inherit them. (In a
+# subshell, already parsed, so closing bash's own script fd is harmless.)
+(
+  for f in /proc/\$BASHPID/fd/*; do
+    fd=\${f##*/}
+    if [ "\$fd" -gt 2 ]; then eval "exec \$fd>&-"; fi
+  done
+  exec "$PG_BIN/pg_ctl" -D "\$dest_pgdata" -l "\$logf" -w -t 60 start
+)
+EOF
+}
+
+# pgpool looks for the recovery scripts in the current primary's data dir, and
+# any node may become primary, so every data directory gets a copy.
+install_recovery_scripts() {
+  local d=$1 s
+  [[ -d $d ]] || return 0
+  for s in recovery_1st_stage pgpool_remote_start; do
+    install -m 0755 -o postgres -g postgres "$DIR/$s" "$d/$s"
+  done
+}
+
+write_pcp_files() {
+  local hash
+  hash=$("$SBIN/pg_md5" "$PCP_PASSWORD")
+  printf '%s:%s\n' "$PCP_USER" "$hash" | write_file "$PCP_CONF" 0600 postgres:postgres
+  # root runs the PCP clients, so the password file is root's and 0600.
+  printf '*:*:%s:%s\n' "$PCP_USER" "$PCP_PASSWORD" | write_file "$PCPPASS" 0600 root:root
+}
+
+### PostgreSQL ################################################################
+
+pg_running() { as_pg "$PG_BIN/pg_ctl" -D "$(pg_data "$1")" status >/dev/null 2>&1; }
+
+pg_setting() { # node name: value as the server (would) see it
+  as_pg "$PG_BIN/postgres" -D "$(pg_data "$1")" -C "$2" 2>/dev/null
+}
+
+pg_sysid() {
+  as_pg "$PG_BIN/pg_controldata" -D "$(pg_data "$1")" 2>/dev/null |
+    awk -F': *' '/^Database system identifier/ {print $2}'
+}
+
+pg_start() {
+  local i=$1
+  pg_running "$i" && return 0
+  log "starting PostgreSQL node $i on port $(pg_port "$i")"
+  if ! as_pg "$PG_BIN/pg_ctl" -D "$(pg_data "$i")" -l "$LOG_DIR/pg$i.log" \
+    -w -t "$START_TIMEOUT" -s start </dev/null; then
+    show_tail "$LOG_DIR/pg$i.log"
+    die "PostgreSQL node $i did not start within ${START_TIMEOUT}s"
+  fi
+}
+
+pg_stop() {
+  local i=$1 d
+  d=$(pg_data "$i")
+  [[ -f $d/postmaster.pid ]] || return 0
+  pg_running "$i" || return 0
+  log "stopping PostgreSQL node $i"
+  as_pg "$PG_BIN/pg_ctl" -D "$d" -m fast -w -t 60 -s stop ||
+    as_pg "$PG_BIN/pg_ctl" -D "$d" -m immediate -w -t 30 -s stop ||
+    log "warning: PostgreSQL node $i did not stop"
+}
+
+init_primary() {
+  local d p0
+  d=$(pg_data 0)
+  p0=$(pg_port 0)
+  log "initialising primary in $d"
+  if ! as_pg "$PG_BIN/initdb" -D "$d" -U postgres --auth=trust --no-locale -E UTF8 \
+    --no-instructions >>"$LOG_DIR/setup.log" 2>&1; then
+    show_tail "$LOG_DIR/setup.log"
+    die "initdb failed"
+  fi
+  # Trust for everything local, replication included: a test rig, not a server.
+  as_pg tee "$d/pg_hba.conf" >/dev/null <<EOF
+local all         all                trust
+host  all         all  127.0.0.1/32  trust
+host  all         all  ::1/128       trust
+local replication all                trust
+host  replication all  127.0.0.1/32  trust
+host  replication all  ::1/128       trust
+EOF
+  as_pg tee -a "$d/postgresql.conf" >/dev/null <<EOF
+
+# --- scripts/cluster.sh ---
+listen_addresses = '$HOST'
+unix_socket_directories = '$RUN_DIR'
+max_connections = 100
+shared_buffers = 32MB
+wal_level = replica
+max_wal_senders = 10
+max_replication_slots = 10
+wal_keep_size = 512MB
+hot_standby = on
+log_line_prefix = '%m [%p] %q%a '
+EOF
+  # Per-node values go to postgresql.auto.conf, where standbys override them.
+  printf 'port = %s\n' "$p0" | as_pg tee -a "$d/postgresql.auto.conf" >/dev/null
+}
+
+# The primary is usable if it is a non-standby data dir on the right port.
+primary_ok() {
+  local d
+  d=$(pg_data 0)
+  [[ -f $d/PG_VERSION && ! -e $d/standby.signal ]] || return 1
+  [[ $(pg_setting 0 port) == "$(pg_port 0)" ]]
+}
+
+# standby_problem I: print why data dir I is not a reusable standby of *this*
+# primary on its own port; fail (nothing printed) if it is fine.
+standby_problem() {
+  local i=$1 d conninfo port
+  d=$(pg_data "$i")
+  [[ -f $d/PG_VERSION ]] || { echo "no data directory"; return 0; }
+  [[ -e $d/standby.signal ]] || { echo "not a standby (promoted?)"; return 0; }
+  port=$(pg_setting "$i" port) || { echo "unreadable configuration"; return 0; }
+  [[ $port == "$(pg_port "$i")" ]] || { echo "port $port, want $(pg_port "$i")"; return 0; }
+  conninfo=$(pg_setting "$i" primary_conninfo) || { echo "unreadable primary_conninfo"; return 0; }
+  if [[ $conninfo != *"port=$(pg_port 0) "* || $conninfo != *"application_name=pg$i"* ]]; then
+    echo "primary_conninfo '$conninfo' does not point at node 0 as pg$i"
+    return 0
+  fi
+  [[ $(pg_sysid "$i") == "$(pg_sysid 0)" ]] || { echo "system identifier differs from the primary's"; return 0; }
+  return 1
+}
+
+build_standby() {
+  local i=$1
+  log "building standby $i from the primary (pg_basebackup)"
+  if ! as_pg "$DIR/recovery_1st_stage" "$(pg_data 0)" "$HOST" "$(pg_data "$i")" \
+    "$(pg_port 0)" "$i" "$(pg_port "$i")" "$HOST"; then
+    show_tail "$LOG_DIR/recovery.log"
+    die "could not build standby $i"
+  fi
+}
+
+standby_streaming() {
+  [[ $(psql_at "$(pg_port 0)" postgres \
+    "SELECT state FROM pg_stat_replication WHERE application_name = 'pg$1'" 2>/dev/null) == streaming ]]
+}
+
+# Bring the three PostgreSQL nodes up: reuse data dirs that look right,
+# rebuild the ones that do not (e.g. after a failover test promoted a standby).
+ensure_postgres() {
+  local i db why
+  if ! primary_ok; then
+    for i in 2 1 0; do pg_stop "$i"; done
+    rm -rf "$(pg_data 0)" "$(pg_data 1)" "$(pg_data 2)"
+    init_primary
+  fi
+  install_recovery_scripts "$(pg_data 0)"
+  pg_start 0
+  for db in template1 postgres; do
+    psql_at "$(pg_port 0)" "$db" "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pgpool_recovery" >/dev/null ||
+      die "could not create extension pgpool_recovery in $db"
+  done
+  for ((i = 1; i < NODES; i++)); do
+    if why=$(standby_problem "$i"); then
+      log "standby $i must be rebuilt: $why"
+      pg_stop "$i"
+      build_standby "$i"
+    fi
+    install_recovery_scripts "$(pg_data "$i")"
+    pg_start "$i"
+  done
+  for ((i = 1; i < NODES; i++)); do
+    wait_for 20 standby_streaming "$i" && continue
+    # Diverged timeline or similar: rebuild once, then give up loudly.
+    log "standby $i is not streaming; rebuilding it"
+    pg_stop "$i"
+    build_standby "$i"
+    install_recovery_scripts "$(pg_data "$i")"
+    pg_start "$i"
+    if ! wait_for "$START_TIMEOUT" standby_streaming "$i"; then
+      show_tail "$LOG_DIR/pg$i.log"
+      die "standby $i is not streaming from the primary"
+    fi
+  done
+}
+
+postgres_healthy() {
+  local i
+  for ((i = 0; i < NODES; i++)); do pg_running "$i" || return 1; done
+  for ((i = 1; i < NODES; i++)); do standby_streaming "$i" || return 1; done
+}
+
+### pgpool ####################################################################
+
+# Settings shared by the single instance and the watchdog trio; values follow
+# the reference cluster's pcp_pool_status dump.
+pgpool_conf_common() { # sockdir port pcp_port failover_command
+  local sock=$1 port=$2 pcp=$3 failover=$4 i
+  cat <<EOF
+# Generated by scripts/cluster.sh; rewritten on every start.
+backend_clustering_mode = 'streaming_replication'
+listen_addresses = '$HOST'
+port = $port
+socket_dir = '$sock'
+pcp_listen_addresses = '$HOST'
+pcp_port = $pcp
+pcp_socket_dir = '$sock'
+enable_pool_hba = off
+pool_passwd = ''
+num_init_children = 4
+max_pool = 2
+child_life_time = 300
+log_destination = 'stderr'
+logging_collector = off
+log_line_prefix = '%m: %a pid %p: '
+log_min_messages = warning
+pid_file_name = '$sock/pgpool.pid'
+logdir = '$sock'
+memqcache_oiddir = '$sock/oiddir'
+reset_query_list = 'ABORT; DISCARD ALL'
+insert_lock = on
+load_balance_mode = on
+sr_check_period = 5
+sr_check_user = 'postgres'
+sr_check_password = ''
+sr_check_database = 'postgres'
+health_check_period = 5
+health_check_timeout = 20
+health_check_user = 'postgres'
+health_check_password = ''
+health_check_database = 'postgres'
+health_check_max_retries = 0
+health_check_retry_delay = 1
+connect_timeout = 10000
+failover_command = '$failover'
+follow_primary_command = ''
+failback_command = ''
+failover_on_backend_error = on
+failover_on_backend_shutdown = on
+search_primary_node_timeout = 300
+recovery_user = 'postgres'
+recovery_password = ''
+recovery_1st_stage_command = 'recovery_1st_stage'
+recovery_2nd_stage_command = ''
+recovery_timeout = 90
+wd_ipc_socket_dir = '$sock'
+EOF
+  for ((i = 0; i < NODES; i++)); do
+    cat <<EOF
+backend_hostname$i = '$HOST'
+backend_port$i = $(pg_port "$i")
+backend_weight$i = 1
+backend_data_directory$i = '$(pg_data "$i")'
+backend_flag$i = 'ALLOW_TO_FAILOVER'
+backend_application_name$i = 'pg$i'
+EOF
+  done
+}
+
+write_pool_hba() { # dir: never read (enable_pool_hba=off) but keeps /etc/pgpool2 out of the picture
+  printf 'local all all trust\nhost all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n' |
+    write_file "$1/pool_hba.conf" 0644 postgres:postgres
+}
+
+write_single_conf() {
+  {
+    pgpool_conf_common "$POOL_DIR" "$PGPOOL_PORT" "$PCP_PORT" \
+      "$DIR/failover.sh %d %h %p %D %m %H %M %P %r %R"
+    echo "use_watchdog = off"
+  } | write_file "$POOL_DIR/pgpool.conf" 0644 postgres:postgres
+  write_pool_hba "$POOL_DIR"
+}
+
+# pgpool_pid DIR: pid from DIR/pgpool.pid if that process is a live pgpool.
+pgpool_pid() {
+  local f=$1/pgpool.pid pid
+  [[ -f $f ]] || return 1
+  pid=$(head -n1 "$f" 2>/dev/null | tr -dc 0-9)
+  [[ -n $pid ]] || return 1
+  alive "$pid" || return 1
+  [[ $(readlink "/proc/$pid/exe" 2>/dev/null) == */pgpool ]] || return 1
+  printf '%s\n' "$pid"
+}
+
+# pgpool_start DIR LOG: run pgpool as postgres in its own session (so that a
+# group kill reaches all its children), without daemonising (-n), with stderr
+# in LOG; -D discards pgpool_status so a fresh start sees every node up.
+pgpool_start() {
+  local dir=$1 logf=$2 pid
+  rm -f "$dir"/.s.PGSQL.* "$dir"/.s.PGPOOLWD_CMD.* "$dir/pgpool.pid"
+  : >>"$logf"
+  chown postgres:postgres "$logf"
+  # setsid does not fork here (a background job is no group leader), so $!
+  # is pgpool itself.
+  setsid setpriv --reuid=postgres --regid=postgres --init-groups -- \
+    env -i -C "$dir" PATH="$PG_ENV_PATH" HOME="$DIR" LANG=C.UTF-8 \
+    "$SBIN/pgpool" -n -D -f "$dir/pgpool.conf" -F "$PCP_CONF" -a "$dir/pool_hba.conf" \
+    </dev/null >>"$logf" 2>&1 9>&- &
+  pid=$!
+  printf '%s\n' "$pid" >"$dir/launch.pid"
+  if ! wait_for 15 pgpool_pid "$dir" >/dev/null; then
+    show_tail "$logf"
+    alive "$pid" && kill -TERM "$pid" 2>/dev/null
+    die "pgpool in $dir did not start (no pid file)"
+  fi
+}
+
+# pgpool_stop DIR [MODE]: signal the pid from DIR/pgpool.pid (INT = fast,
+# TERM = smart, QUIT = immediate, kill = SIGKILL to its process group) and
+# wait, escalating, for it and its children to go away. Bounded.
+pgpool_stop() {
+  local dir=$1 mode=${2:-fast} pid sig
+  if ! pid=$(pgpool_pid "$dir"); then
+    rm -f "$dir/pgpool.pid"
+    return 0
+  fi
+  case $mode in
+    smart) sig=TERM ;; fast) sig=INT ;; immediate) sig=QUIT ;; kill) sig=KILL ;;
+    *) die "unknown stop mode '$mode' (smart, fast, immediate, kill)" ;;
+  esac
+  log "stopping pgpool pid $pid ($dir, $mode)"
+  if [[ $sig == KILL ]]; then
+    group_kill "$pid" KILL
+  else
+    kill -"$sig" "$pid" 2>/dev/null || true
+    if ! wait_for 30 not_alive "$pid"; then
+      log "pgpool $pid still running; sending SIGQUIT"
+      kill -QUIT "$pid" 2>/dev/null || true
+      wait_for 10 not_alive "$pid" || group_kill "$pid" KILL
+    fi
+  fi
+  # Children exit on their own once the main process is gone; make sure.
+  if ! wait_for 10 not_group_alive "$pid"; then group_kill "$pid" KILL; fi
+  wait_for 5 not_group_alive "$pid" || log "warning: processes of pgpool group $pid remain"
+  # A fast/smart stop removes these itself; a kill leaves them behind.
+  [[ $sig == KILL ]] || rm -f "$dir/pgpool.pid"
+}
+
+not_alive() { ! alive "$1"; }
+
+# The process group is the pgpool main pid because pgpool_start used setsid.
+group_alive() {
+  local p pgid
+  for p in /proc/[0-9]*; do
+    pgid=$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f3) || continue
+    [[ $pgid == "$1" ]] && alive "${p#/proc/}" && return 0
+  done
+  return 1
+}
+not_group_alive() { ! group_alive "$1"; }
+
+group_kill() { kill -"$2" -- "-$1" 2>/dev/null || true; }
+
+# nodes_ready PCP_PORT: node 0 primary, the others streaming standbys, all up.
+nodes_ready() {
+  local out
+  out=$(pcp_cmd node_info "$1" 2>/dev/null) || return 1
+  awk -v want="$NODES" '
+    NF >= 11 {
+      n++
+      if ($3 != 1 && $3 != 2) bad = 1
+      if ($6 != "up") bad = 1
+      if (n == 1 && $7 != "primary") bad = 1
+      if (n > 1 && ($7 != "standby" || $10 != "streaming")) bad = 1
+    }
+    END { exit (bad || n != want) }' <<<"$out"
+}
+
+single_healthy() {
+  pgpool_pid "$POOL_DIR" >/dev/null && postgres_healthy && nodes_ready "$PCP_PORT"
+}
+
+### commands ##################################################################
+
+cmd_start() {
+  need_root
+  validate
+  cmd_install
+  prepare_layout
+  lock
+  if single_healthy; then
+    log "already running and healthy (pgpool pid $(pgpool_pid "$POOL_DIR"))"
+    return 0
+  fi
+  local t0=$SECONDS
+  write_scripts
+  write_pcp_files
+  ensure_postgres
+  write_single_conf
+  # A pgpool that runs but is not healthy (e.g. a test left a node detached)
+  # is restarted: -D makes the new one see every node up again.
+  pgpool_stop "$POOL_DIR"
+  log "starting pgpool on port $PGPOOL_PORT (PCP $PCP_PORT)"
+  pgpool_start "$POOL_DIR" "$LOG_DIR/pgpool.log"
+  if ! wait_for "$START_TIMEOUT" nodes_ready "$PCP_PORT"; then
+    pcp_cmd node_info "$PCP_PORT" >&2 || true
+    show_tail "$LOG_DIR/pgpool.log"
+    die "pgpool did not report 1 primary + $((NODES - 1)) streaming standbys within ${START_TIMEOUT}s"
+  fi
+  log "cluster up in $((SECONDS - t0))s: pgpool $HOST:$PGPOOL_PORT, PCP $HOST:$PCP_PORT, PostgreSQL $(pg_ports)"
+}
+
+cmd_stop() {
+  need_root
+  validate
+  [[ -d $DIR ]] || { log "nothing to stop ($DIR does not exist)"; return 0; }
+  lock
+  pgpool_stop "$POOL_DIR"
+  local i
+  for ((i = NODES - 1; i >= 0; i--)); do pg_stop "$i"; done
+  log "stopped"
+}
+
+cmd_status() {
+  validate
+  local i pid rc=0 role
+  echo "cluster dir: $DIR"
+  for ((i = 0; i < NODES; i++)); do
+    if [[ -d $(pg_data "$i") ]] && pg_running "$i"; then
+      role=$(psql_at "$(pg_port "$i")" postgres \
+        "SELECT CASE WHEN pg_is_in_recovery() THEN 'standby' ELSE 'primary' END" 2>/dev/null || echo '?')
+      echo "postgres node $i: running, port $(pg_port "$i"), $role"
+    else
+      echo "postgres node $i: stopped"
+      rc=1
+    fi
+  done
+  if pid=$(pgpool_pid "$POOL_DIR"); then
+    echo "pgpool: running, pid $pid, port $PGPOOL_PORT, PCP $PCP_PORT"
+    pcp_cmd node_info "$PCP_PORT" || rc=1
+    nodes_ready "$PCP_PORT" || rc=1
+  else
+    echo "pgpool: stopped"
+    rc=1
+  fi
+  return "$rc"
+}
+
+pg_ports() {
+  local i out=()
+  for ((i = 0; i < NODES; i++)); do out+=("$(pg_port "$i")"); done
+  printf '%s' "${out[*]}"
+}
+
+cmd_env() {
+  validate
+  cat <<EOF
+export PCPCTL_CLUSTER_DIR=$DIR
+export PCP_HOST=$HOST
+export PCP_PORT=$PCP_PORT
+export PCP_SOCKET_DIR=$POOL_DIR
+export PCP_USER=$PCP_USER
+export PCPPASSFILE=$PCPPASS
+export PGPOOL_PORT=$PGPOOL_PORT
+export PG_PORTS="$(pg_ports)"
+export PG_SOCKET_DIR=$RUN_DIR
+EOF
+}
+
+cmd_clean() {
+  need_root
+  validate
+  [[ -e $DIR ]] || return 0
+  [[ -f $MARKER ]] || die "$DIR was not created by this script (no $MARKER); not removing it"
+  cmd_stop
+  rm -rf "$DIR"
+  log "removed $DIR"
+}
+
+usage() {
+  sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
+}
+
+main() {
+  local cmd=${1:-}
+  [[ $# -gt 0 ]] && shift
+  case $cmd in
+    install) cmd_install ;;
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    env) cmd_env ;;
+    clean) cmd_clean ;;
+    -h | --help | help) usage ;;
+    *) usage >&2; exit 2 ;;
+  esac
+}
+
+main "$@"
