@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# make demo: start the project's local cluster and show it, first through the
+# pcp_node_info drop-in, then through pcpctl's own role table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/bin:/usr/local/go/bin:$PATH"
+
+scripts/cluster.sh start
+eval "$(scripts/cluster.sh env)"
+conn=(-h "$PCP_HOST" -p "$PCP_PORT" -U "$PCP_USER" -w)
+
+run() { printf '\n$ %s\n' "$*"; "$@" || true; }
+
+run pcp_node_count "${conn[@]}"
+run pcp_node_info "${conn[@]}"
+run pcp_node_info "${conn[@]}" -v -n 0
+run pcpctl node list "${conn[@]}" -o table
+run pcpctl node list "${conn[@]}" -o table --sql="$PGPOOL_PORT" --check-backends --sql-user=postgres
+run pcpctl node list "${conn[@]}" -o json
+
+printf '\nThe cluster keeps running; stop it with: make cluster-stop\n'
