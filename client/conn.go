@@ -23,6 +23,9 @@ type Config struct {
 	Port int
 	// User defaults to the effective OS user.
 	User string
+	// UserGiven sends User even when it is empty, as libpcp does with an
+	// explicit -U "".
+	UserGiven bool
 	// Password, when empty, is looked up in the password file.
 	Password string
 	// SocketDir is used when Host is empty; default DefaultSocketDir.
@@ -76,7 +79,7 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	c.fe.SetTracer(cfg.Tracer)
 
 	username := cfg.User
-	if username == "" {
+	if username == "" && !cfg.UserGiven {
 		username = OSUser()
 	}
 	password := cfg.Password
@@ -155,6 +158,9 @@ func resolve(ctx context.Context, host string) (net.IP, error) {
 	if ip := net.ParseIP(h); ip != nil {
 		return ip, nil
 	}
+	if reservedInvalid(h) {
+		return nil, &net.DNSError{Err: "no such host", Name: h, IsNotFound: true}
+	}
 	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, h)
 	if err != nil {
 		return nil, err
@@ -168,6 +174,14 @@ func resolve(ctx context.Context, host string) (net.IP, error) {
 		return addrs[0].IP, nil
 	}
 	return nil, fmt.Errorf("no address for %s", host)
+}
+
+// reservedInvalid reports a name under the "invalid" top-level domain,
+// which RFC 6761 §6.4 says never resolves and which name APIs should answer
+// locally: asking a DNS server about it only leaks the name off the host.
+func reservedInvalid(host string) bool {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	return h == "invalid" || strings.HasSuffix(h, ".invalid")
 }
 
 // strerror renders the errno behind err as glibc's strerror would. Go's errno

@@ -24,6 +24,7 @@ type options struct {
 	host         string
 	port         int
 	user         string
+	userGiven    bool
 	nodeID       int
 	processID    int
 	mode         byte
@@ -177,7 +178,7 @@ func (r *runner) parse(argv []string) (*options, error) {
 		case 'h':
 			o.host = op.arg
 		case 'U':
-			o.user = op.arg
+			o.user, o.userGiven = op.arg, true
 		default: // '?', 'V' and getopt's complaints
 			io.WriteString(r.ios.ErrOut, op.complaint)
 			r.errf("Try \"%s --help\" for more information.\n\n", t.name)
@@ -249,7 +250,7 @@ func (r *runner) timeoutFor(o *options) time.Duration {
 }
 
 func (r *runner) config(o *options) client.Config {
-	cfg := client.Config{Host: o.host, Port: o.port, User: o.user, Password: o.password}
+	cfg := client.Config{Host: o.host, Port: o.port, User: o.user, UserGiven: o.userGiven, Password: o.password}
 	if o.debug {
 		cfg.Tracer = &pcp.LibpcpTracer{W: r.out}
 		cfg.Warn = func(s string) { fmt.Fprintln(r.out, s) }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -49,6 +50,8 @@ type Factory struct {
 
 	// timeoutSet is true when --timeout was given explicitly.
 	timeoutSet func() bool
+	// userSet is true when -U/--username was given explicitly.
+	userSet func() bool
 	// password is what the user typed, kept in memory for reconnects
 	// (watch, wait) so that we never prompt twice.
 	password string
@@ -71,6 +74,7 @@ func (f *Factory) AddConnFlags(fs *pflag.FlagSet) {
 	fs.StringVar(&f.Timeout, "timeout", "", "deadline for each query, and for --wait (e.g. 10s, 2m; default 10s)")
 	fs.BoolVarP(&f.Debug, "debug", "d", false, "trace the PCP conversation on stderr (passwords masked)")
 	f.timeoutSet = func() bool { return fs.Changed("timeout") }
+	f.userSet = func() bool { return fs.Changed("username") }
 }
 
 // Settings are the resolved connection settings.
@@ -90,6 +94,11 @@ func (f *Factory) Settings() (*Settings, error) {
 	s := &Settings{Host: f.Host, User: f.User, Timeout: DefaultTimeout}
 	if s.Host == "" {
 		s.Host = f.Getenv("PCPHOST")
+	}
+	// An explicit -U "" is a slip (an unset shell variable), not a request
+	// for the OS user: connecting as someone else would be a surprise.
+	if s.User == "" && f.userSet != nil && f.userSet() {
+		return nil, exitcode.Usage(errors.New(`invalid --username "": the user name is empty`))
 	}
 	if s.User == "" {
 		s.User = f.Getenv("PCPUSER")
@@ -128,10 +137,50 @@ func (f *Factory) Settings() (*Settings, error) {
 		}
 		s.ConnectTimeout = d
 	}
+	if err := checkHost(s.Host, s.Port); err != nil {
+		return nil, err
+	}
 	if f.NoPassword && f.ForcePassword {
 		return nil, exitcode.Usage(errors.New("-w/--no-password and -W/--password contradict each other"))
 	}
 	return s, nil
+}
+
+// Limits of a host argument: a DNS name has at most 253 bytes, and a UNIX
+// socket path must fit sun_path (108 bytes with its NUL).
+const (
+	maxHostName   = 253
+	maxSocketPath = 107
+)
+
+// checkHost refuses a host that could never be connected to, before any
+// lookup: the value is shortened in the message, which must stay one line.
+func checkHost(host string, port int) error {
+	if client.IsSocket(host) {
+		if host == "" {
+			return nil
+		}
+		if p := client.SocketPath(host, port); len(p) > maxSocketPath {
+			return exitcode.Usage(fmt.Errorf("invalid --host %q: socket path is %d bytes, at most %d", abbrev(host), len(p), maxSocketPath))
+		}
+		return nil
+	}
+	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if len(h) > maxHostName {
+		return exitcode.Usage(fmt.Errorf("invalid --host %q: host name is %d bytes, at most %d", abbrev(host), len(h), maxHostName))
+	}
+	if strings.ContainsAny(h, " \t\r\n") {
+		return exitcode.Usage(fmt.Errorf("invalid --host %q: a host name has no white space", host))
+	}
+	return nil
+}
+
+// abbrev shortens an over-long value for an error message.
+func abbrev(s string) string {
+	if len(s) <= 40 {
+		return s
+	}
+	return s[:20] + "…" + s[len(s)-16:]
 }
 
 // ParseDuration accepts Go durations ("1m30s") and bare seconds ("10",
@@ -199,9 +248,25 @@ func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*
 	defer cancel()
 	c, err := client.Dial(cctx, cfg)
 	if err != nil {
+		if client.KindOf(err) == client.KindHost {
+			// libpcp's wording for this names neither the host nor the
+			// cause; the pcp_* front end keeps it, we do not.
+			return nil, &exitcode.Error{Code: exitcode.Connection, Err: fmt.Errorf("cannot resolve host %q: %s", s.Host, resolveCause(err))}
+		}
 		return nil, exitcode.FromClient(err)
 	}
 	return c, nil
+}
+
+func resolveCause(err error) string {
+	var de *net.DNSError
+	if errors.As(err, &de) {
+		return de.Err
+	}
+	if u := errors.Unwrap(err); u != nil {
+		return u.Error()
+	}
+	return err.Error()
 }
 
 func (f *Factory) passFileEntry(s *Settings, path string) (string, bool) {

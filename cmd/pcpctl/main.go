@@ -15,11 +15,10 @@ import (
 )
 
 func main() {
-	os.Exit(run(os.Args))
+	os.Exit(run(os.Args, iostreams.System()))
 }
 
-func run(args []string) int {
-	ios := iostreams.System()
+func run(args []string, ios *iostreams.IOStreams) int {
 	name := filepath.Base(args[0])
 	if strings.HasPrefix(name, "pcp_") {
 		return compat.Run(name, args, ios)

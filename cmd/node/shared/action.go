@@ -63,6 +63,13 @@ func AddActionFlags(cmd *cobra.Command, o *ActionOptions, destructive bool) {
 	if !destructive {
 		cmd.Flags().MarkHidden("force")
 	}
+	// Checked before the command runs, so that no command can forget it.
+	cmd.PreRunE = func(*cobra.Command, []string) error {
+		if o.DryRun && o.Wait {
+			return exitcode.Usage(errors.New("--dry-run and --wait cannot be combined: a dry run changes nothing, so there is nothing to wait for"))
+		}
+		return nil
+	}
 }
 
 // CheckForce refuses --force on a command that has nothing to force.
