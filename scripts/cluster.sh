@@ -9,12 +9,29 @@
 #   scripts/cluster.sh status       show what runs; exit 0 only if start's checks pass
 #   scripts/cluster.sh env          print `export` lines: eval "$(scripts/cluster.sh env)"
 #   scripts/cluster.sh clean        stop, then remove the cluster directory
+#   scripts/cluster.sh wd-start     PostgreSQL nodes + a watchdog trio of three
+#                                   pgpool instances (idempotent); waits for
+#                                   one LEADER and two STANDBY
+#   scripts/cluster.sh wd-stop      stop the three trio instances (pid files only)
+#   scripts/cluster.sh wd-stop-one I [smart|fast|immediate|kill]
+#                                   stop trio instance I (0..2); fast (default)
+#                                   shows as SHUTDOWN to the others, kill as LOST
+#   scripts/cluster.sh wd-start-one I
+#                                   start instance I again; waits until every
+#                                   running instance agrees on one LEADER and
+#                                   sees the other running ones as STANDBY
+#   scripts/cluster.sh wd-status    each trio instance's pcp_watchdog_info
+#
+# Trio ports ($WD_PORT_BASE, default 19910): pgpool base+0..2, PCP base+10..12,
+# watchdog base+20..22, heartbeat (UDP) base+30..32.
 #
 # Layout ($DIR = $PCPCTL_CLUSTER_DIR):
 #   $DIR/pg0 pg1 pg2     data directories (pg0 is the primary)
 #   $DIR/run             PostgreSQL unix sockets
 #   $DIR/log             PostgreSQL, failover and recovery logs
 #   $DIR/pgpool          pgpool.conf, pid file, status file, pgpool and PCP sockets
+#   $DIR/wd0 wd1 wd2     the same for each watchdog trio instance, plus its
+#                        pgpool_node_id (pgpool reads it next to pgpool.conf)
 #   $DIR/pcp.conf        pcp user (shared by every pgpool instance)
 #   $DIR/pcppass         root's PCP password file (PCPPASSFILE)
 #   $DIR/failover.sh, recovery_1st_stage, pgpool_remote_start
@@ -27,12 +44,14 @@ DIR=${PCPCTL_CLUSTER_DIR:-/tmp/pcpctl-cluster}
 PG_PORT_BASE=${PG_PORT_BASE:-15432}
 PGPOOL_PORT=${PGPOOL_PORT:-19999}
 PCP_PORT=${PCP_PORT:-19898}
+WD_PORT_BASE=${WD_PORT_BASE:-19910}
 PCP_USER=${PCP_USER:-pcpadmin}
 PCP_PASSWORD=${PCP_PASSWORD:-pcppass}
 START_TIMEOUT=${START_TIMEOUT:-60}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 SBIN=/usr/sbin
 NODES=3
+WD_NODES=3
 HOST=127.0.0.1
 
 RUN_DIR=$DIR/run
@@ -52,7 +71,7 @@ validate() {
   [[ $DIR =~ ^/[A-Za-z0-9._/-]+$ && $DIR != / ]] ||
     die "PCPCTL_CLUSTER_DIR must be an absolute path of [A-Za-z0-9._/-]: '$DIR'"
   local v
-  for v in PG_PORT_BASE PGPOOL_PORT PCP_PORT START_TIMEOUT; do
+  for v in PG_PORT_BASE PGPOOL_PORT PCP_PORT WD_PORT_BASE START_TIMEOUT; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number: '${!v}'"
   done
   [[ $PCP_USER =~ ^[A-Za-z0-9_]+$ && $PCP_PASSWORD =~ ^[A-Za-z0-9_]+$ ]] ||
@@ -138,11 +157,13 @@ cmd_install() {
 
 prepare_layout() {
   [[ -L $DIR ]] && die "$DIR is a symlink; refusing to use it"
-  mkdir -p "$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR"
+  local dirs=("$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR") i
+  for ((i = 0; i < WD_NODES; i++)); do dirs+=("$(wd_dir "$i")"); done
+  mkdir -p "${dirs[@]}"
   touch "$MARKER"
   # postgres writes sockets, logs and pid files here; root can traverse anyway.
-  chown postgres:postgres "$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR"
-  chmod 0755 "$DIR" "$RUN_DIR" "$LOG_DIR" "$POOL_DIR"
+  chown postgres:postgres "${dirs[@]}"
+  chmod 0755 "${dirs[@]}"
 }
 
 write_file() { # path mode owner: content from stdin, replaced atomically
@@ -595,6 +616,218 @@ single_healthy() {
   pgpool_pid "$POOL_DIR" >/dev/null && postgres_healthy && nodes_ready "$PCP_PORT"
 }
 
+### watchdog trio #############################################################
+
+wd_dir() { printf '%s/wd%s' "$DIR" "$1"; }
+wd_pgpool_port() { printf '%s' $((WD_PORT_BASE + $1)); }
+wd_pcp_port() { printf '%s' $((WD_PORT_BASE + 10 + $1)); }
+wd_wd_port() { printf '%s' $((WD_PORT_BASE + 20 + $1)); }
+wd_hb_port() { printf '%s' $((WD_PORT_BASE + 30 + $1)); }
+wd_log() { printf '%s/wd%s.log' "$LOG_DIR" "$1"; }
+
+wd_check_id() {
+  [[ ${1:-} =~ ^[0-9]+$ ]] && (($1 < WD_NODES)) ||
+    die "watchdog instance id must be 0..$((WD_NODES - 1)): '${1:-}'"
+}
+
+# The trio shares the backends with the single instance, which owns failover:
+# no failover_command here, so a trio member never promotes a standby.
+write_wd_conf() {
+  local i=$1 d j
+  d=$(wd_dir "$i")
+  {
+    pgpool_conf_common "$d" "$(wd_pgpool_port "$i")" "$(wd_pcp_port "$i")" ""
+    cat <<EOF
+use_watchdog = on
+delegate_ip = ''
+trusted_servers = ''
+wd_priority = 1
+wd_lifecheck_method = 'heartbeat'
+wd_interval = 10
+wd_heartbeat_keepalive = 2
+wd_heartbeat_deadtime = 30
+failover_when_quorum_exists = on
+failover_require_consensus = on
+EOF
+    for ((j = 0; j < WD_NODES; j++)); do
+      cat <<EOF
+hostname$j = '$HOST'
+wd_port$j = $(wd_wd_port "$j")
+pgpool_port$j = $(wd_pgpool_port "$j")
+heartbeat_hostname$j = '$HOST'
+heartbeat_port$j = $(wd_hb_port "$j")
+heartbeat_device$j = ''
+EOF
+    done
+  } | write_file "$d/pgpool.conf" 0644 postgres:postgres
+  printf '%s\n' "$i" | write_file "$d/pgpool_node_id" 0644 postgres:postgres
+  write_pool_hba "$d"
+}
+
+# wd_view I: instance I's pcp_watchdog_info reduced to the leader's name and
+# "WD_PORT STATUS MEMBERSHIP" per node; node names contain spaces, so count
+# fields from the end.
+wd_view() {
+  pcp_cmd watchdog_info "$(wd_pcp_port "$1")" 2>/dev/null | awk '
+    NR == 1 { sub(/^[0-9]+ [0-9]+ (YES|NO) /, ""); print "leader " $0; next }
+    NF >= 8 { print $(NF - 4), $(NF - 2), $NF }'
+}
+
+wd_running() { pgpool_pid "$(wd_dir "$1")" >/dev/null; }
+
+# wd_instance_agrees I: running instance I sees exactly one LEADER and every
+# running instance as LEADER or STANDBY member.
+wd_instance_agrees() {
+  local view j
+  view=$(wd_view "$1") || return 1
+  [[ $(grep -c ' LEADER MEMBER$' <<<"$view") == 1 ]] || return 1
+  for ((j = 0; j < WD_NODES; j++)); do
+    wd_running "$j" || continue
+    grep -Eq "^$(wd_wd_port "$j") (LEADER|STANDBY) MEMBER\$" <<<"$view" || return 1
+  done
+}
+
+# wd_agreed: the running instances (at least one) agree on the leader and on
+# each other; stopped ones are ignored, so this also holds with one stopped.
+wd_agreed() {
+  local i leaders=()
+  for ((i = 0; i < WD_NODES; i++)); do
+    wd_running "$i" || continue
+    wd_instance_agrees "$i" || return 1
+    leaders+=("$(wd_view "$i" | sed -n 's/^leader //p')")
+  done
+  ((${#leaders[@]} > 0)) || return 1
+  [[ $(printf '%s\n' "${leaders[@]}" | sort -u | wc -l) == 1 ]]
+}
+
+wd_backends_ready() {
+  local i
+  for ((i = 0; i < WD_NODES; i++)); do
+    wd_running "$i" || continue
+    nodes_ready "$(wd_pcp_port "$i")" || return 1
+  done
+}
+
+# wd_ready: agreement, and every running instance sees its backends up with
+# the expected roles.
+wd_ready() { wd_agreed && wd_backends_ready; }
+
+wd_all_running() {
+  local i
+  for ((i = 0; i < WD_NODES; i++)); do wd_running "$i" || return 1; done
+}
+
+wd_start_instance() {
+  local i=$1
+  write_wd_conf "$i"
+  log "starting watchdog instance $i: pgpool $(wd_pgpool_port "$i"), PCP $(wd_pcp_port "$i"), watchdog $(wd_wd_port "$i"), heartbeat $(wd_hb_port "$i")"
+  pgpool_start "$(wd_dir "$i")" "$(wd_log "$i")"
+}
+
+wd_trio_ready() { wd_all_running && wd_ready; }
+
+# wd_repair: a standby instance that synced its backend states from a leader
+# that had not yet found the primary (after quorum was lost and regained)
+# keeps "no primary" for good; restarting it makes it sync again.
+wd_repair() {
+  local i
+  wait_for "$START_TIMEOUT" wd_agreed || return 0
+  wait_for 15 wd_backends_ready && return 0
+  for ((i = 0; i < WD_NODES; i++)); do
+    wd_running "$i" || continue
+    nodes_ready "$(wd_pcp_port "$i")" && continue
+    log "watchdog instance $i sees no primary; restarting it"
+    pgpool_stop "$(wd_dir "$i")"
+    wd_start_instance "$i"
+  done
+}
+
+wd_wait_ready() { # predicate
+  local i
+  wd_repair
+  if ! wait_for "$START_TIMEOUT" "$1"; then
+    for ((i = 0; i < WD_NODES; i++)); do
+      printf 'instance %s:\n' "$i" >&2
+      pcp_cmd watchdog_info "$(wd_pcp_port "$i")" >&2 || true
+      show_tail "$(wd_log "$i")"
+    done
+    die "the running watchdog instances did not agree on one LEADER, the others STANDBY, within ${START_TIMEOUT}s"
+  fi
+}
+
+wd_ports() { # port-function: the trio's ports, space separated
+  local i out=()
+  for ((i = 0; i < WD_NODES; i++)); do out+=("$("$1" "$i")"); done
+  printf '%s' "${out[*]}"
+}
+
+cmd_wd_start() {
+  need_root
+  validate
+  cmd_install
+  prepare_layout
+  lock
+  if postgres_healthy && wd_trio_ready; then
+    log "watchdog trio already running and healthy"
+    return 0
+  fi
+  local t0=$SECONDS i
+  write_scripts
+  write_pcp_files
+  ensure_postgres
+  # Any instance that is not healthy means a restart of all three: -D makes
+  # them see every backend up, and a fresh election is quick.
+  for ((i = 0; i < WD_NODES; i++)); do pgpool_stop "$(wd_dir "$i")"; done
+  for ((i = 0; i < WD_NODES; i++)); do wd_start_instance "$i"; done
+  wd_wait_ready wd_trio_ready
+  log "watchdog trio up in $((SECONDS - t0))s: PCP ports $(wd_ports wd_pcp_port), pgpool ports $(wd_ports wd_pgpool_port)"
+}
+
+cmd_wd_stop() {
+  need_root
+  validate
+  [[ -d $DIR ]] || return 0
+  lock
+  local i
+  for ((i = 0; i < WD_NODES; i++)); do pgpool_stop "$(wd_dir "$i")"; done
+}
+
+cmd_wd_stop_one() {
+  need_root
+  validate
+  wd_check_id "${1:-}"
+  [[ -d $DIR ]] || return 0
+  lock
+  pgpool_stop "$(wd_dir "$1")" "${2:-fast}"
+}
+
+cmd_wd_start_one() {
+  need_root
+  validate
+  wd_check_id "${1:-}"
+  [[ -f $(wd_dir "$1")/pgpool.conf ]] || die "no watchdog trio in $DIR; run wd-start first"
+  lock
+  # A killed instance leaves its pid file; pgpool_start clears it.
+  wd_running "$1" || wd_start_instance "$1"
+  wd_wait_ready wd_ready
+}
+
+cmd_wd_status() {
+  validate
+  local i rc=0 pid
+  for ((i = 0; i < WD_NODES; i++)); do
+    if pid=$(pgpool_pid "$(wd_dir "$i")"); then
+      echo "watchdog instance $i: running, pid $pid, port $(wd_pgpool_port "$i"), PCP $(wd_pcp_port "$i")"
+      pcp_cmd watchdog_info "$(wd_pcp_port "$i")" || rc=1
+    else
+      echo "watchdog instance $i: stopped"
+      rc=1
+    fi
+  done
+  wd_trio_ready || rc=1
+  return "$rc"
+}
+
 ### commands ##################################################################
 
 cmd_start() {
@@ -630,8 +863,10 @@ cmd_stop() {
   validate
   [[ -d $DIR ]] || { log "nothing to stop ($DIR does not exist)"; return 0; }
   lock
-  pgpool_stop "$POOL_DIR"
   local i
+  # The trio would only fail over its backends one by one; stop it first.
+  for ((i = 0; i < WD_NODES; i++)); do pgpool_stop "$(wd_dir "$i")"; done
+  pgpool_stop "$POOL_DIR"
   for ((i = NODES - 1; i >= 0; i--)); do pg_stop "$i"; done
   log "stopped"
 }
@@ -679,6 +914,9 @@ export PCPPASSFILE=$PCPPASS
 export PGPOOL_PORT=$PGPOOL_PORT
 export PG_PORTS="$(pg_ports)"
 export PG_SOCKET_DIR=$RUN_DIR
+export WD_PCP_PORTS="$(wd_ports wd_pcp_port)"
+export WD_PGPOOL_PORTS="$(wd_ports wd_pgpool_port)"
+export WD_SOCKET_DIRS="$(wd_ports wd_dir)"
 EOF
 }
 
@@ -706,6 +944,11 @@ main() {
     status) cmd_status ;;
     env) cmd_env ;;
     clean) cmd_clean ;;
+    wd-start) cmd_wd_start ;;
+    wd-stop) cmd_wd_stop ;;
+    wd-stop-one) cmd_wd_stop_one "$@" ;;
+    wd-start-one) cmd_wd_start_one "$@" ;;
+    wd-status) cmd_wd_status ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

@@ -27,6 +27,8 @@ scripts/cluster.sh stop >/dev/null 2>&1 || true
 stop_all() { scripts/cluster.sh wd-stop >/dev/null 2>&1 || true; scripts/cluster.sh stop || true; }
 trap stop_all EXIT
 scripts/cluster.sh start
+echo "== watchdog trio"
+scripts/cluster.sh wd-start
 
 echo "== end-to-end and differential tests"
 PCPCTL_E2E=1 go test -count=1 -timeout 60m -v ./e2e/ 2>&1 | tee /tmp/pcpctl-e2e.log | grep -E '^(=== RUN|--- FAIL|FAIL|ok|PASS|panic)|side-by-side|differ' || true
