@@ -113,11 +113,21 @@ func NodeInfoFields(n *pcp.NodeInfo) []string {
 		pgStatus,
 		RoleName(n.Role),
 		pgRole,
-		strconv.FormatUint(n.Delay, 10),
+		delayText(n),
 		noneIfEmpty(n.ReplicationState),
 		noneIfEmpty(n.ReplicationSyncState),
 		CTime(n.StatusChanged),
 	}
+}
+
+// delayText is the replication delay as the 4.3.5 tool prints it: bytes.
+// A 4.4+ server measuring the delay in time sends microseconds, which would
+// pass for bytes; it is printed as the 4.4 tool does, %f seconds.
+func delayText(n *pcp.NodeInfo) string {
+	if n.DelayByTime {
+		return CFloat(float64(n.Delay) / 1e6)
+	}
+	return strconv.FormatUint(n.Delay, 10)
 }
 
 // NodeInfoText is pcp_node_info's output: one line (or verbose block) per
@@ -132,6 +142,12 @@ func NodeInfoText(w io.Writer, nodes []pcp.NodeInfo, all, verbose bool) {
 		printed = true
 		f := NodeInfoFields(&nodes[i])
 		if verbose {
+			if nodes[i].DelayByTime {
+				f[8] += " second"
+				if nodes[i].Delay >= 2e6 {
+					f[8] += "s"
+				}
+			}
 			formatTitles(&b, nodeTitles, f)
 			continue
 		}

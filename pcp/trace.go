@@ -59,3 +59,29 @@ func (t *LibpcpTracer) TraceReceive(kind byte, length int, msg BackendMessage) {
 		}
 	}
 }
+
+// LegacyTracer writes the debug trace of the 3.0–3.4 tools (-d) to stderr:
+// every packet both ways, authentication included, with the first string
+// of each reply. Requests are shown by kind and length only, so neither the
+// password nor its MD5 response can appear.
+type LegacyTracer struct {
+	W io.Writer
+}
+
+func (t *LegacyTracer) TraceSend(msg FrontendMessage, length int) {
+	b, err := msg.Encode(nil)
+	if err != nil || len(b) == 0 {
+		return
+	}
+	fmt.Fprintf(t.W, "DEBUG: send: tos=\"%c\", len=%d\n", b[0], length)
+}
+
+func (t *LegacyTracer) TraceReceive(kind byte, length int, msg BackendMessage) {
+	data := ""
+	if _, salt := msg.(*Salt); !salt && msg != nil {
+		if b, err := msg.Encode(nil); err == nil && len(b) > 5 {
+			data, _ = firstString(b[5:])
+		}
+	}
+	fmt.Fprintf(t.W, "DEBUG: recv: tos=\"%c\", len=%d, data=%s\n", kind, length, data)
+}

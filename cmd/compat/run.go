@@ -60,7 +60,7 @@ func Run(name string, argv []string, ios *iostreams.IOStreams) int {
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
 	r := &runner{t: t, ios: ios, out: out}
-	if IsLegacy(argv[1:]) {
+	if IsLegacy(name, argv[1:]) {
 		return r.runLegacy(argv)
 	}
 	return r.run(argv)
@@ -295,7 +295,13 @@ func (r *runner) command(ctx context.Context, c *client.Conn, o *options) error 
 		}
 		output.NodeCountText(r.out, n, o.verbose)
 	case nodeInfo:
-		nodes, err := c.NodeInfo(ctx, o.nodeID)
+		var nodes []pcp.NodeInfo
+		var err error
+		if o.nodeID < 0 {
+			nodes, err = c.AllNodeInfo(ctx) // pre-4.3 servers node by node
+		} else {
+			nodes, err = c.NodeInfo(ctx, o.nodeID)
+		}
 		if err != nil {
 			return err
 		}
@@ -335,15 +341,11 @@ func (r *runner) command(ctx context.Context, c *client.Conn, o *options) error 
 		}
 		r.successful()
 	case watchdogInfo:
-		wd, err := c.WatchdogInfo(ctx, o.nodeID)
+		cl, err := c.WatchdogCluster(ctx, o.nodeID)
 		if err != nil {
 			return err
 		}
-		if wd.Cluster == nil {
-			r.successful()
-			return nil
-		}
-		output.WatchdogText(r.out, wd.Cluster, o.verbose)
+		output.WatchdogText(r.out, cl, o.verbose)
 	case procCount:
 		pids, err := c.ProcessCount(ctx)
 		if err != nil {

@@ -18,8 +18,11 @@ type Pgpool struct {
 	Nodes          []pcp.NodeInfo
 	// Watchdog is the 3.5+ cluster; nil means watchdog is disabled.
 	Watchdog *pcp.WatchdogCluster
-	// LegacyWatchdog answers a 3.3–3.4 'W'; nil means disabled.
+	// LegacyWatchdog answers a 3.3–3.4 'W' for index 0 (this pgpool); nil
+	// means disabled. LegacyOthers answer indexes 1.. (other_pgpool_hostname0..);
+	// any other index gets 'e' "Invalid watchdog index".
 	LegacyWatchdog *pcp.LegacyWatchdog
+	LegacyOthers   []pcp.LegacyWatchdog
 	// RefuseDetach makes detach fail as the server would refuse it.
 	RefuseDetach bool
 
@@ -157,7 +160,15 @@ func (p *Pgpool) watchdog(s *Session, id int) {
 			s.Send(&pcp.LegacyError{Message: "watchdog not enabled"})
 			return
 		}
-		s.Send(&pcp.WatchdogInfo{Tag: "CommandComplete", Legacy: p.LegacyWatchdog})
+		w := p.LegacyWatchdog
+		if id != 0 {
+			if id < 1 || id > len(p.LegacyOthers) {
+				s.Send(&pcp.LegacyError{Message: "Invalid watchdog index"})
+				return
+			}
+			w = &p.LegacyOthers[id-1]
+		}
+		s.Send(&pcp.WatchdogInfo{Tag: "CommandComplete", Legacy: w})
 		return
 	}
 	if p.Watchdog == nil {

@@ -179,6 +179,10 @@ func (s *Session) Authenticate(user, password string, legacy bool) bool {
 	return false
 }
 
+// Silent is a handler that accepts and never answers, like a wedged pgpool:
+// it reads until the client gives up.
+func Silent(s *Session) { io.Copy(io.Discard, s.Conn) }
+
 // Error builds an error packet as pgpool's logging layer does.
 func Error(severity, message, detail string) *pcp.ErrorResponse {
 	f := []pcp.ErrorField{{Code: 'S', Value: severity}, {Code: 'C', Value: "XX000"}, {Code: 'M', Value: message}}

@@ -22,25 +22,9 @@ import (
 func Nodes(ctx context.Context, c *client.Conn, s *factory.Settings) ([]pcp.NodeInfo, error) {
 	qctx, cancel := s.Query(ctx)
 	defer cancel()
-	nodes, err := c.NodeInfo(qctx, client.AllNodes)
-	if err == nil {
-		return nodes, nil
-	}
-	if client.KindOf(err) != client.KindServer {
+	nodes, err := c.AllNodeInfo(qctx)
+	if err != nil {
 		return nil, exitcode.FromClient(err)
-	}
-	// 3.x–4.2 refuse -1: count, then ask one by one.
-	n, cerr := c.NodeCount(qctx)
-	if cerr != nil {
-		return nil, exitcode.FromClient(err)
-	}
-	nodes = make([]pcp.NodeInfo, 0, n)
-	for i := 0; i < n; i++ {
-		one, err := c.NodeInfo(qctx, i)
-		if err != nil {
-			return nil, exitcode.FromClient(err)
-		}
-		nodes = append(nodes, one...)
 	}
 	return nodes, nil
 }
