@@ -309,6 +309,7 @@ func (o *ActionOptions) wait(ctx context.Context, start time.Time) (*output.Node
 	s := o.Settings
 	wctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
+	deadline, _ := wctx.Deadline()
 	interval := o.PollInterval
 	if interval <= 0 {
 		interval = 500 * time.Millisecond
@@ -331,7 +332,9 @@ func (o *ActionOptions) wait(ctx context.Context, start time.Time) (*output.Node
 				return l, nil
 			}
 			last = state(n)
-		} else if err != nil && wctx.Err() == nil {
+		} else if err != nil && wctx.Err() == nil && time.Now().Before(deadline) {
+			// (A socket deadline can fire a moment before the context's
+			// timer does; that is the overall timeout, not an outage.)
 			if code := exitcode.FromClient(err).(*exitcode.Error).Code; code == exitcode.Connection {
 				last = "pgpool unreachable"
 			} else {
