@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -73,6 +74,9 @@ func (c *Conn) NodeInfo(ctx context.Context, id int) ([]pcp.NodeInfo, error) {
 		case "CommandComplete":
 			if r.HasNode { // a 3.0–4.2 server: the record is the reply
 				return []pcp.NodeInfo{r.Node}, nil
+			}
+			if err := complete(announced, len(nodes)); err != nil {
+				return nil, err
 			}
 			return nodes, nil
 		default:
@@ -196,6 +200,9 @@ func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([][]string, error) {
 			}
 			recs = append(recs, r.Fields)
 		case "CommandComplete":
+			if err := complete(announced, len(recs)); err != nil {
+				return nil, err
+			}
 			return recs, nil
 		default:
 			return nil, errInvalidResponse(nil)
@@ -235,6 +242,9 @@ func (c *Conn) PoolStatus(ctx context.Context) ([]PoolConfig, error) {
 			}
 			rows = append(rows, PoolConfig{r.Name, r.Value, r.Description})
 		case "CommandComplete":
+			if err := complete(announced, len(rows)); err != nil {
+				return nil, err
+			}
 			return rows, nil
 		default:
 			return nil, errInvalidResponse(nil)
@@ -259,6 +269,16 @@ func (c *Conn) HealthCheckStats(ctx context.Context, id int) ([]string, error) {
 	f := make([]string, pcp.HealthCheckFieldCount)
 	copy(f, r.Fields)
 	return f, nil
+}
+
+// complete checks a multi-record answer at its CommandComplete: fewer
+// records than ArraySize announced is a truncated answer (libpcp would walk
+// the missing slots), not an empty success.
+func complete(announced, got int) error {
+	if announced >= 0 && got != announced {
+		return errInvalidResponse(fmt.Errorf("pgpool announced %d records and sent %d", announced, got))
+	}
+	return nil
 }
 
 // unexpected reports a reply of another command's kind, which libpcp calls

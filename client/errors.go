@@ -66,6 +66,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Server != nil {
+		if e.Server.Severity() == "" && e.Server.Message() == "" {
+			return "pgpool sent an error packet with neither severity nor message"
+		}
 		m := e.Server.Severity() + ": " + e.Server.Message()
 		if d := e.Server.Detail(); d != "" {
 			m += " (" + d + ")"

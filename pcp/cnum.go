@@ -1,6 +1,9 @@
 package pcp
 
-import "math"
+import (
+	"math"
+	"strings"
+)
 
 // Atoi converts like C's atoi(3) on glibc: optional leading white space and
 // sign, then digits up to the first non-digit; no digits gives 0. The value
@@ -55,6 +58,15 @@ func Atof(s string) float64 {
 	j := i
 	if j < len(s) && (s[j] == '+' || s[j] == '-') {
 		j++
+	}
+	// strtod also reads "inf", "infinity" and "nan" in any case; without
+	// this an overflowing weight, which we print as "+Inf", would read
+	// back as 0.
+	for _, word := range []string{"infinity", "inf", "nan"} {
+		if len(s)-j >= len(word) && strings.EqualFold(s[j:j+len(word)], word) {
+			f, _ := parseFloat(s[i : j+len(word)])
+			return f
+		}
 	}
 	digits := false
 	for j < len(s) && s[j] >= '0' && s[j] <= '9' {

@@ -242,7 +242,10 @@ func (n *NodeInfo) appendFields(dst []byte) []byte {
 		dst = appendString(dst, boolDigit(n.DelayByTime))
 	}
 	if l >= Layout40 {
-		dst = appendString(dst, strconv.FormatUint(n.Delay, 10))
+		// Delay is read with atol, as libpcp does, so a value above
+		// MaxInt64 can only have come from a negative number; writing it
+		// back signed keeps decode(encode(x)) == x.
+		dst = appendString(dst, strconv.FormatInt(int64(n.Delay), 10))
 	}
 	if l >= Layout41 {
 		dst = appendString(dst, n.ReplicationState)

@@ -37,6 +37,10 @@ type Factory struct {
 	Prompt func(prompt string) (string, error)
 	// Now is the clock (time.Now unless replaced).
 	Now func() time.Time
+	// Dial opens the PCP session (client.Dial unless replaced): the fuzz
+	// test of the command tree refuses it so that no input reaches the
+	// network, and checks that usage errors never got this far.
+	Dial func(context.Context, client.Config) (*client.Conn, error)
 
 	// Flag values, bound by AddConnFlags.
 	Host          string
@@ -59,7 +63,7 @@ type Factory struct {
 
 // New returns a factory bound to ios and the process environment.
 func New(ios *iostreams.IOStreams) *Factory {
-	f := &Factory{IOStreams: ios, Getenv: os.Getenv, Now: time.Now}
+	f := &Factory{IOStreams: ios, Getenv: os.Getenv, Now: time.Now, Dial: client.Dial}
 	f.Prompt = func(p string) (string, error) { return client.PromptPassword(p, ios.In, ios.ErrOut) }
 	return f
 }
@@ -246,7 +250,7 @@ func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*
 	}
 	cctx, cancel := context.WithTimeout(ctx, s.ConnectTimeout)
 	defer cancel()
-	c, err := client.Dial(cctx, cfg)
+	c, err := f.Dial(cctx, cfg)
 	if err != nil {
 		if client.KindOf(err) == client.KindHost {
 			// libpcp's wording for this names neither the host nor the
