@@ -19,6 +19,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/config"
 )
 
 // DefaultPort is pgpool's PCP port.
@@ -51,6 +52,11 @@ type Factory struct {
 	Timeout       string
 	// Debug traces the PCP conversation on stderr (passwords masked).
 	Debug bool
+	// Context names a cluster of the config file; ConfigFile overrides
+	// the file's location; Pgpools are ad-hoc endpoints (--pgpool).
+	Context    string
+	ConfigFile string
+	Pgpools    []string
 
 	// timeoutSet is true when --timeout was given explicitly.
 	timeoutSet func() bool
@@ -77,6 +83,9 @@ func (f *Factory) AddConnFlags(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.ForcePassword, "password", "W", false, "always prompt for a password")
 	fs.StringVar(&f.Timeout, "timeout", "", "deadline for each query, and for --wait (e.g. 10s, 2m; default 10s)")
 	fs.BoolVarP(&f.Debug, "debug", "d", false, "trace the PCP conversation on stderr (passwords masked)")
+	fs.StringVar(&f.Context, "context", "", "use this context of the config file (default: its current-context)")
+	fs.StringVar(&f.ConfigFile, "config", "", "contexts file (default: $PCPCTL_CONFIG, else $XDG_CONFIG_HOME/pcpctl/config.yaml)")
+	fs.StringArrayVar(&f.Pgpools, "pgpool", nil, "a pgpool's PCP endpoint HOST:PORT; repeat for several (instead of a context)")
 	f.timeoutSet = func() bool { return fs.Changed("timeout") }
 	f.userSet = func() bool { return fs.Changed("username") }
 }
@@ -90,12 +99,132 @@ type Settings struct {
 	ConnectTimeout time.Duration
 	// TimeoutSet reports an explicit --timeout.
 	TimeoutSet bool
+	// SQLPort is pgpool's SQL port when the context names it (else 0).
+	SQLPort int
+
+	userFlag bool // -U was given
 }
 
-// Settings validates flags and environment. Every failure is a usage error
-// naming the bad value; nothing has been sent.
+// Settings resolves the one pgpool a command talks to: -h/-p and the PCP*
+// environment, or the first pgpool of --pgpool or of the context. Every
+// failure is a usage error naming the bad value; nothing has been sent.
 func (f *Factory) Settings() (*Settings, error) {
-	s := &Settings{Host: f.Host, User: f.User, Timeout: DefaultTimeout}
+	base, eps, err := f.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if len(eps) == 0 {
+		return base, nil
+	}
+	if len(f.Pgpools) > 1 {
+		return nil, exitcode.Usage(fmt.Errorf("this command talks to one pgpool but --pgpool was given %d times (pcpctl cluster status reads them all)", len(f.Pgpools)))
+	}
+	return eps[0], nil
+}
+
+// Targets resolves every pgpool of --pgpool or of the context; without
+// either, the one pgpool of -h/-p and the environment.
+func (f *Factory) Targets() ([]*Settings, error) {
+	base, eps, err := f.resolve()
+	if err != nil {
+		return nil, err
+	}
+	if len(eps) == 0 {
+		return []*Settings{base}, nil
+	}
+	return eps, nil
+}
+
+// resolve returns the settings of -h/-p and the environment, and the
+// endpoints of --pgpool or of the context in effect (none without).
+func (f *Factory) resolve() (*Settings, []*Settings, error) {
+	s, err := f.base()
+	if err != nil {
+		return nil, nil, err
+	}
+	explicitHost := f.Host != "" || f.Port != ""
+	if len(f.Pgpools) > 0 {
+		if explicitHost || f.Context != "" {
+			return nil, nil, exitcode.Usage(errors.New("--pgpool names the pgpools itself: drop -h/--host, -p/--port and --context"))
+		}
+		var eps []*Settings
+		for _, v := range f.Pgpools {
+			e, err := config.ParseEndpoint(v)
+			if err != nil {
+				return nil, nil, exitcode.Usage(err)
+			}
+			eps = append(eps, s.at(e, ""))
+		}
+		return s, eps, nil
+	}
+	if f.Context == "" && (explicitHost || f.Getenv("PCPHOST") != "" || f.Getenv("PCPPORT") != "") {
+		// The host was named: a current-context must not redirect it.
+		return s, nil, nil
+	}
+	if f.Context != "" && explicitHost {
+		return nil, nil, exitcode.Usage(errors.New("--context names the pgpools itself: drop -h/--host and -p/--port"))
+	}
+	cfg, path, err := f.LoadConfig()
+	if err != nil {
+		if errors.Is(err, config.ErrNotExist) && f.Context == "" && f.ConfigFile == "" {
+			return s, nil, nil // no config: the PCP* defaults
+		}
+		return nil, nil, exitcode.Usage(err)
+	}
+	name := f.Context
+	if name == "" {
+		if name = cfg.CurrentContext; name == "" {
+			return s, nil, nil
+		}
+	}
+	c, err := cfg.Context(name)
+	if err != nil {
+		return nil, nil, exitcode.Usage(fmt.Errorf("%s: %v", path, err))
+	}
+	var eps []*Settings
+	for _, e := range c.Pgpools {
+		eps = append(eps, s.at(e, c.User))
+	}
+	return s, eps, nil
+}
+
+// at copies s for one endpoint; -U wins over the endpoint's and the
+// context's user, which win over PCPUSER.
+func (s *Settings) at(e config.Endpoint, ctxUser string) *Settings {
+	c := *s
+	c.Host, c.Port, c.SQLPort = e.Host, e.Port(), e.SQLPort
+	if !s.userFlag {
+		for _, u := range []string{e.User, ctxUser} {
+			if u != "" {
+				c.User = u
+				break
+			}
+		}
+	}
+	return &c
+}
+
+// ConfigPath is the contexts file: --config, else config.Path.
+func (f *Factory) ConfigPath() (string, error) {
+	if f.ConfigFile != "" {
+		return f.ConfigFile, nil
+	}
+	return config.Path(f.Getenv)
+}
+
+// LoadConfig reads the contexts file; a missing file wraps
+// config.ErrNotExist.
+func (f *Factory) LoadConfig() (*config.Config, string, error) {
+	path, err := f.ConfigPath()
+	if err != nil {
+		return nil, "", err
+	}
+	c, err := config.Load(path)
+	return c, path, err
+}
+
+func (f *Factory) base() (*Settings, error) {
+	s := &Settings{Host: f.Host, User: f.User, Timeout: DefaultTimeout, userFlag: f.User != ""}
 	if s.Host == "" {
 		s.Host = f.Getenv("PCPHOST")
 	}
@@ -210,6 +339,35 @@ func ParseDuration(v string) (time.Duration, error) {
 // stdin is a terminal and -w was not given.
 func (f *Factory) Connect(ctx context.Context, s *Settings) (*client.Conn, error) {
 	return f.connect(ctx, s, true)
+}
+
+// PreparePassword asks for the password at most once before sessions are
+// opened concurrently (fan-out): with -W, or when stdin is a terminal, -w
+// was not given and some target has no password file entry. The answer
+// serves every target, so goroutines never prompt over each other.
+func (f *Factory) PreparePassword(targets []*Settings) error {
+	if f.password != "" || f.NoPassword {
+		return nil
+	}
+	ask := f.ForcePassword
+	if !ask && f.IOStreams.IsStdinTTY() {
+		path := f.Getenv("PCPPASSFILE")
+		for _, s := range targets {
+			if _, ok := f.passFileEntry(s, path); !ok {
+				ask = true
+				break
+			}
+		}
+	}
+	if !ask {
+		return nil
+	}
+	pw, err := f.Prompt("Password: ")
+	if err != nil {
+		return exitcode.Usage(fmt.Errorf("reading password: %v", err))
+	}
+	f.password = pw
+	return nil
 }
 
 // ConnectQuiet never prompts and drops warnings (shell completion).

@@ -198,3 +198,130 @@ func TestDebugTraceHasNoSecrets(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func writeConfig(t *testing.T, doc string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const contextsDoc = `current-context: lab
+contexts:
+  - name: lab
+    user: pcpadmin
+    pgpools:
+      - host: 127.0.0.1
+        pcp_port: 26920
+        sql_port: 26910
+      - host: 127.0.0.1
+        pcp_port: 26921
+        user: ops
+  - name: prod
+    pgpools:
+      - host: db1.example.com
+`
+
+func TestContextSelectsEndpoints(t *testing.T) {
+	path := writeConfig(t, contextsDoc)
+	f := newF(map[string]string{"PCPCTL_CONFIG": path, "PCPUSER": "envuser"})
+	// The current context: the first pgpool for one-pgpool commands.
+	s, err := f.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Endpoint() != "127.0.0.1:26920" || s.User != "pcpadmin" || s.SQLPort != 26910 {
+		t.Errorf("settings %+v", s)
+	}
+	ts, err := f.Targets()
+	if err != nil || len(ts) != 2 || ts[1].Endpoint() != "127.0.0.1:26921" || ts[1].User != "ops" {
+		t.Fatalf("targets %v %v", ts, err)
+	}
+	// -U wins over the context's users.
+	f.User = "cli"
+	if ts, _ := f.Targets(); ts[0].User != "cli" || ts[1].User != "cli" {
+		t.Errorf("-U lost: %+v", ts)
+	}
+	f.User = ""
+	// --context picks another; without a user there, PCPUSER.
+	f.Context = "prod"
+	if s, _ := f.Settings(); s.Endpoint() != "db1.example.com:9898" || s.User != "envuser" {
+		t.Errorf("--context prod: %+v", s)
+	}
+	// --config beats PCPCTL_CONFIG.
+	f.Context, f.ConfigFile = "", writeConfig(t, "contexts: []\n")
+	if s, _ := f.Settings(); s.Host != "" || s.Port != DefaultPort {
+		t.Errorf("--config: %+v", s)
+	}
+}
+
+func TestNamedHostBypassesCurrentContext(t *testing.T) {
+	path := writeConfig(t, contextsDoc)
+	for _, env := range []map[string]string{{"PCPHOST": "db9"}, {"PCPPORT": "1234"}} {
+		env["PCPCTL_CONFIG"] = path
+		if s, err := newF(env).Settings(); err != nil || s.Port == 26920 {
+			t.Errorf("%v: %+v %v", env, s, err)
+		}
+	}
+	f := newF(map[string]string{"PCPCTL_CONFIG": path})
+	f.Host = "db9"
+	if s, err := f.Settings(); err != nil || s.Endpoint() != "db9:9898" {
+		t.Errorf("-h: %+v %v", s, err)
+	}
+	// No config file at all: the PCP defaults, silently.
+	f = newF(map[string]string{"HOME": t.TempDir()})
+	if s, err := f.Settings(); err != nil || s.Port != DefaultPort {
+		t.Errorf("no config: %+v %v", s, err)
+	}
+}
+
+func TestContextUsageErrors(t *testing.T) {
+	path := writeConfig(t, contextsDoc)
+	for _, c := range []struct {
+		set  func(f *Factory)
+		env  map[string]string
+		want string
+	}{
+		{func(f *Factory) { f.Context = "staging" }, nil, `no context "staging" (defined: lab, prod)`},
+		{func(f *Factory) { f.Context = "lab"; f.Host = "db2" }, nil, "--context names the pgpools itself"},
+		{func(f *Factory) { f.Pgpools = []string{"a:1"}; f.Port = "2" }, nil, "--pgpool names the pgpools itself"},
+		{func(f *Factory) { f.Pgpools = []string{"a:1", "b:2"} }, nil, "--pgpool was given 2 times"},
+		{func(f *Factory) { f.Context = "lab" }, map[string]string{"PCPCTL_CONFIG": "/nonexistent/c.yaml"}, "config file /nonexistent/c.yaml does not exist"},
+		{func(f *Factory) {}, map[string]string{"PCPCTL_CONFIG": writeConfig(t, "contexts:\n  - name: x\n")}, `context "x" lists no pgpools`},
+	} {
+		env := map[string]string{"PCPCTL_CONFIG": path}
+		for k, v := range c.env {
+			env[k] = v
+		}
+		f := newF(env)
+		c.set(f)
+		_, err := f.Settings()
+		var ee *exitcode.Error
+		if !errors.As(err, &ee) || ee.Code != exitcode.UsageError || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("want usage error %q, got %v", c.want, err)
+		}
+	}
+}
+
+func TestPreparePasswordPromptsOnce(t *testing.T) {
+	f := newF(map[string]string{"PCPPASSFILE": filepath.Join(t.TempDir(), "none")})
+	f.IOStreams.SetStdinTTY(true)
+	prompts := 0
+	f.Prompt = func(string) (string, error) { prompts++; return "secret", nil }
+	ts := []*Settings{{Host: "a", Port: 1, User: "u"}, {Host: "b", Port: 2, User: "u"}}
+	if err := f.PreparePassword(ts); err != nil || prompts != 1 || f.password != "secret" {
+		t.Fatalf("prompts %d, err %v", prompts, err)
+	}
+	f.PreparePassword(ts)
+	if prompts != 1 {
+		t.Errorf("asked again")
+	}
+	// -w: never.
+	g := newF(nil)
+	g.IOStreams.SetStdinTTY(true)
+	g.NoPassword = true
+	g.Prompt = func(string) (string, error) { t.Error("prompted with -w"); return "", nil }
+	g.PreparePassword(ts)
+}

@@ -49,3 +49,10 @@ func (s *IOStreams) SetStdoutTTY(b bool) { s.stdoutTTY = b }
 
 // SetStdinTTY overrides the detection, for tests.
 func (s *IOStreams) SetStdinTTY(b bool) { s.stdinTTY = b }
+
+// Terminal controls of the watch modes' in-place redraw.
+const (
+	ClearScreen  = "\x1b[H\x1b[2J"
+	HighlightOn  = "\x1b[7m"
+	HighlightOff = "\x1b[27m"
+)

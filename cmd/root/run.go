@@ -7,7 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/cmd/cluster"
 	"github.com/pcpctl/pcpctl/cmd/completion"
+	"github.com/pcpctl/pcpctl/cmd/contexts"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -29,7 +31,9 @@ drop-in for pgpool-II's own tools. Invoked as pcpctl it is this command line.
 Connection: -h/--host (a host name, an IP address, or a socket directory;
 -h is the host, help is --help only), -p/--port (default 9898),
 -U/--username (default: the OS user), -w/--no-password, -W/--password and
---timeout (deadline of each query, default 10s). Environment: PCPHOST,
+--timeout (deadline of each query, default 10s). --context NAME picks a
+cluster of the contexts file (see "pcpctl context --help"); --pgpool
+HOST:PORT (repeatable) names pgpools ad hoc. Environment: PCPHOST,
 PCPPORT, PCPUSER, PCPPASSFILE (password file, default ~/.pcppass, format
 host:port:user:password as for the stock tools), PCPCONNECT_TIMEOUT
 (connection deadline, seconds or a duration). Without a password file entry
@@ -78,6 +82,8 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 	cmd.AddCommand(
 		node.NewCmdNode(f),
 		watchdog.NewCmdWatchdog(f),
+		cluster.NewCmdCluster(f),
+		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),
 		version.NewCmdVersion(ios),

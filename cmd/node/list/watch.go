@@ -9,15 +9,16 @@ import (
 
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
 )
 
 // Terminal controls for the in-place redraw.
 const (
-	clearScreen = "\x1b[H\x1b[2J"
-	hlOn        = "\x1b[7m"
-	hlOff       = "\x1b[27m"
+	clearScreen = iostreams.ClearScreen
+	hlOn        = iostreams.HighlightOn
+	hlOff       = iostreams.HighlightOff
 )
 
 // MaxBackoff caps the wait between reconnection attempts.

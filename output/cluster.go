@@ -1,0 +1,535 @@
+package output
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+// PgpoolView is what one pgpool of a cluster said, or why it said nothing.
+type PgpoolView struct {
+	// Endpoint names the pgpool as the user did (host:port).
+	Endpoint string
+	// Error is why the pgpool could not be read ("" when it was).
+	Error string
+	// Nodes is its node list (nil when unreachable).
+	Nodes *NodeList
+	// Watchdog is its view of the watchdog cluster (nil when disabled or
+	// failed); WatchdogError says which.
+	Watchdog      *pcp.WatchdogCluster
+	WatchdogError string
+	// WatchdogOff is true when pgpool runs without watchdog.
+	WatchdogOff bool
+}
+
+// Reachable reports a pgpool that answered the node list.
+func (p *PgpoolView) Reachable() bool { return p.Error == "" && p.Nodes != nil }
+
+// LocalState is the watchdog state this pgpool reports for itself (the
+// local node comes first in its reply), "" when unknown.
+func (p *PgpoolView) LocalState() string {
+	if p.Watchdog == nil || len(p.Watchdog.Nodes) == 0 {
+		return ""
+	}
+	return p.Watchdog.Nodes[0].StateName
+}
+
+// Cluster is the value the cluster printers print: every pgpool of a
+// context side by side.
+type Cluster struct {
+	Context string
+	Pgpools []PgpoolView
+}
+
+// nodeCount is the largest node list any pgpool sent.
+func (c *Cluster) nodeCount() int {
+	n := 0
+	for i := range c.Pgpools {
+		if p := &c.Pgpools[i]; p.Reachable() {
+			n = max(n, len(p.Nodes.Nodes))
+		}
+	}
+	return n
+}
+
+// node returns pgpool i's node id, nil when it has none.
+func (c *Cluster) node(i, id int) *Node {
+	p := &c.Pgpools[i]
+	if !p.Reachable() || id >= len(p.Nodes.Nodes) {
+		return nil
+	}
+	return &p.Nodes.Nodes[id]
+}
+
+// ref is the first pgpool's record of node id: the address and the
+// backend's own pg_status/pg_role (the backend says the same to everyone).
+func (c *Cluster) ref(id int) *Node {
+	for i := range c.Pgpools {
+		if n := c.node(i, id); n != nil {
+			return n
+		}
+	}
+	return nil
+}
+
+// groups renders "a on h1, h2; b on h3" from pgpool index → value, in the
+// order values first appear; ok is false when all values are equal.
+func (c *Cluster) groups(vals map[int]string) (string, bool) {
+	var order []string
+	hosts := map[string][]string{}
+	for i := range c.Pgpools {
+		v, ok := vals[i]
+		if !ok {
+			continue
+		}
+		if _, seen := hosts[v]; !seen {
+			order = append(order, v)
+		}
+		hosts[v] = append(hosts[v], c.Pgpools[i].Endpoint)
+	}
+	parts := make([]string, len(order))
+	for i, v := range order {
+		parts[i] = v + " on " + strings.Join(hosts[v], ", ")
+	}
+	return strings.Join(parts, "; "), len(order) > 1
+}
+
+func (c *Cluster) statusVals(id int) map[int]string {
+	m := map[int]string{}
+	for i := range c.Pgpools {
+		if !c.Pgpools[i].Reachable() {
+			continue
+		}
+		if n := c.node(i, id); n != nil {
+			// waiting is up without a connection yet: not a disagreement.
+			m[i] = n.StatusName()
+			if n.Info.Status == 1 {
+				m[i] = "up"
+			}
+		} else {
+			m[i] = "absent"
+		}
+	}
+	return m
+}
+
+func (c *Cluster) primaryVals() map[int]string {
+	m := map[int]string{}
+	for i := range c.Pgpools {
+		p := &c.Pgpools[i]
+		if !p.Reachable() || len(p.Nodes.Nodes) == 0 || !p.Nodes.Nodes[0].has(pcp.FieldRole) {
+			continue
+		}
+		if n := p.Nodes.Primary(); n != nil {
+			m[i] = "node " + strconv.Itoa(n.ID)
+		} else {
+			m[i] = "none"
+		}
+	}
+	return m
+}
+
+func (c *Cluster) leaderVals() map[int]string {
+	m := map[int]string{}
+	for i := range c.Pgpools {
+		if w := c.Pgpools[i].Watchdog; w != nil {
+			name := w.LeaderNodeName
+			if name == "" || name == "Not_Set" {
+				name = "no leader"
+			}
+			m[i] = name
+		}
+	}
+	return m
+}
+
+// StatusDisagrees reports pgpools that disagree on node id's status.
+func (c *Cluster) StatusDisagrees(id int) bool {
+	_, differ := c.groups(c.statusVals(id))
+	return differ
+}
+
+// PrimaryDisagrees reports pgpools that disagree on the primary.
+func (c *Cluster) PrimaryDisagrees() bool {
+	_, differ := c.groups(c.primaryVals())
+	return differ
+}
+
+// Leaders lists the pgpools that claim to be the watchdog leader.
+func (c *Cluster) Leaders() []string {
+	var l []string
+	for i := range c.Pgpools {
+		if s := c.Pgpools[i].LocalState(); s == "LEADER" || s == "MASTER" {
+			l = append(l, c.Pgpools[i].Endpoint)
+		}
+	}
+	return l
+}
+
+// Reached counts the pgpools that answered.
+func (c *Cluster) Reached() int {
+	n := 0
+	for i := range c.Pgpools {
+		if c.Pgpools[i].Reachable() {
+			n++
+		}
+	}
+	return n
+}
+
+// Warnings lists every disagreement and fault, each naming the pgpools and
+// the node; an empty list is a healthy cluster.
+func (c *Cluster) Warnings() []string {
+	var w []string
+	for i := range c.Pgpools {
+		p := &c.Pgpools[i]
+		switch {
+		case !p.Reachable():
+			w = append(w, fmt.Sprintf("pgpool %s is unreachable: %s", p.Endpoint, p.Error))
+		case p.WatchdogError != "" && !p.WatchdogOff:
+			w = append(w, fmt.Sprintf("pgpool %s: watchdog status failed: %s", p.Endpoint, p.WatchdogError))
+		}
+	}
+	counts := map[int]string{}
+	for i := range c.Pgpools {
+		if p := &c.Pgpools[i]; p.Reachable() {
+			counts[i] = strconv.Itoa(len(p.Nodes.Nodes)) + " nodes"
+		}
+	}
+	if g, differ := c.groups(counts); differ {
+		w = append(w, "pgpools disagree on the backends: "+g)
+	}
+	for id := 0; id < c.nodeCount(); id++ {
+		if g, differ := c.groups(c.statusVals(id)); differ {
+			w = append(w, fmt.Sprintf("node %d (%s): pgpools disagree on its status: %s", id, c.ref(id).Addr(), g))
+		}
+	}
+	if g, differ := c.groups(c.primaryVals()); differ {
+		w = append(w, "pgpools disagree on the primary: "+g)
+	}
+	if l := c.Leaders(); len(l) > 1 {
+		w = append(w, fmt.Sprintf("%d pgpools claim to be the watchdog leader: %s", len(l), strings.Join(l, ", ")))
+	}
+	if g, differ := c.groups(c.leaderVals()); differ {
+		w = append(w, "pgpools disagree on the watchdog leader: "+g)
+	}
+	// Each pgpool's own findings (a node down, pgpool against the backend,
+	// quorum): the same finding from several pgpools is one line.
+	type finding struct {
+		text  string
+		hosts []string
+	}
+	var order []*finding
+	seen := map[string]*finding{}
+	add := func(text, host string) {
+		f := seen[text]
+		if f == nil {
+			f = &finding{text: text}
+			seen[text] = f
+			order = append(order, f)
+		}
+		f.hosts = append(f.hosts, host)
+	}
+	for i := range c.Pgpools {
+		p := &c.Pgpools[i]
+		if !p.Reachable() {
+			continue
+		}
+		for _, t := range p.Nodes.Warnings() {
+			add(t, p.Endpoint)
+		}
+		if p.Watchdog != nil {
+			for _, t := range (&Watchdog{Cluster: p.Watchdog}).Warnings() {
+				add(t, p.Endpoint)
+			}
+		}
+	}
+	for _, f := range order {
+		w = append(w, f.text+" (seen by "+strings.Join(f.hosts, ", ")+")")
+	}
+	return w
+}
+
+// Summary is the one-line state of the cluster.
+func (c *Cluster) Summary() string {
+	s := fmt.Sprintf("%d/%d pgpools reachable", c.Reached(), len(c.Pgpools))
+	if l := c.Leaders(); len(l) == 1 {
+		s += ", watchdog leader " + l[0]
+	}
+	if len(c.Warnings()) == 0 {
+		return s + ", all agree"
+	}
+	return s + ", UNHEALTHY"
+}
+
+// ClusterMarker flags a cell where pgpools disagree with each other or
+// with the backend.
+const ClusterMarker = "!"
+
+// TableHeader names the columns: one per pgpool.
+func (c *Cluster) TableHeader() []string {
+	h := []string{"NODE", "HOST:PORT", "BACKEND"}
+	for i := range c.Pgpools {
+		h = append(h, c.Pgpools[i].Endpoint)
+	}
+	return h
+}
+
+// TableRows are the node rows, then the watchdog rows (state, leader,
+// quorum), each with one cell per pgpool.
+func (c *Cluster) TableRows() [][]string {
+	var rows [][]string
+	primaryDiffer := c.PrimaryDisagrees()
+	for id := 0; id < c.nodeCount(); id++ {
+		ref := c.ref(id)
+		backend := "-"
+		if ref.has(pcp.FieldPgStatus) {
+			backend = dash(strings.TrimSpace(ref.Info.PgStatus + " " + ref.Info.PgRole))
+		}
+		row := []string{strconv.Itoa(id), ref.Addr(), backend}
+		statusDiffer := c.StatusDisagrees(id)
+		for i := range c.Pgpools {
+			p := &c.Pgpools[i]
+			n := c.node(i, id)
+			switch {
+			case !p.Reachable():
+				row = append(row, "unreachable")
+				continue
+			case n == nil:
+				row = append(row, "absent "+ClusterMarker)
+				continue
+			}
+			cell := n.StatusName()
+			if r := n.RoleName(); r != "" {
+				cell += " " + r
+			}
+			isPrimary := false
+			if pn := p.Nodes.Primary(); pn != nil && pn.ID == id {
+				isPrimary = true
+			}
+			if statusDiffer || (primaryDiffer && isPrimary) || n.StatusDisagrees() || n.RoleDisagrees() {
+				cell += " " + ClusterMarker
+			}
+			row = append(row, cell)
+		}
+		rows = append(rows, row)
+	}
+	if !c.anyWatchdog() {
+		return rows
+	}
+	state := []string{"watchdog", "", "state"}
+	leader := []string{"", "", "leader"}
+	quorum := []string{"", "", "quorum"}
+	leaders := c.Leaders()
+	_, leaderDiffer := c.groups(c.leaderVals())
+	for i := range c.Pgpools {
+		p := &c.Pgpools[i]
+		w := p.Watchdog
+		switch {
+		case !p.Reachable():
+			state, leader, quorum = append(state, "unreachable"), append(leader, "-"), append(quorum, "-")
+			continue
+		case w == nil && p.WatchdogOff:
+			state, leader, quorum = append(state, "off"), append(leader, "-"), append(quorum, "-")
+			continue
+		case w == nil:
+			state, leader, quorum = append(state, "failed "+ClusterMarker), append(leader, "-"), append(quorum, "-")
+			continue
+		}
+		st := dash(p.LocalState())
+		if len(leaders) > 1 && (st == "LEADER" || st == "MASTER") {
+			st += " " + ClusterMarker
+		}
+		ld := c.leaderVals()[i]
+		if leaderDiffer {
+			ld += " " + ClusterMarker
+		}
+		q := QuorumName(w.QuorumStatus)
+		if w.QuorumStatus != 1 {
+			q += " " + ClusterMarker
+		}
+		state, leader, quorum = append(state, st), append(leader, ld), append(quorum, q)
+	}
+	return append(rows, state, leader, quorum)
+}
+
+func (c *Cluster) anyWatchdog() bool {
+	for i := range c.Pgpools {
+		if c.Pgpools[i].Watchdog != nil || (c.Pgpools[i].WatchdogError != "" && !c.Pgpools[i].WatchdogOff) {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteTableDiff prints the table, passing cells that differ from prev
+// (same row and column) through hl; prev or hl nil prints it plain.
+func (c *Cluster) WriteTableDiff(w io.Writer, prev *Cluster, hl Highlight) error {
+	rows := c.TableRows()
+	if prev != nil && hl != nil {
+		old := prev.TableRows()
+		sameCols := len(prev.Pgpools) == len(c.Pgpools)
+		for r := range rows {
+			for col := range rows[r] {
+				if sameCols && r < len(old) && col < len(old[r]) && old[r][col] != rows[r][col] {
+					rows[r][col] = hl(rows[r][col])
+				}
+			}
+		}
+	}
+	if err := renderTable(w, c.TableHeader(), rows); err != nil {
+		return err
+	}
+	var b strings.Builder
+	if c.Context != "" {
+		b.WriteString("context " + c.Context + ": ")
+	}
+	b.WriteString(c.Summary() + "\n")
+	warnings := c.Warnings()
+	if len(warnings) > 0 {
+		b.WriteString(ClusterMarker + " marks a disagreement or fault; see the warnings\n")
+	}
+	for _, warn := range warnings {
+		b.WriteString("warning: " + warn + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// watchdogRecord is one pgpool's view of the watchdog, null when off.
+func (p *PgpoolView) watchdogRecord() any {
+	w := p.Watchdog
+	if w == nil {
+		return nil
+	}
+	return Record{
+		{"state", p.LocalState()},
+		{"leader_node_name", w.LeaderNodeName},
+		{"leader_host_name", w.LeaderHostName},
+		{"quorum_status", w.QuorumStatus},
+		{"quorum", QuorumName(w.QuorumStatus)},
+		{"escalated", w.Escalated},
+		{"nodes", (&Watchdog{Cluster: w}).NodeRecords()},
+	}
+}
+
+// Record is the whole cluster as one document: each pgpool with its own
+// records, then per node the view of every pgpool, then the warnings.
+func (c *Cluster) Record() Record {
+	pgpools := make([]Record, len(c.Pgpools))
+	for i := range c.Pgpools {
+		p := &c.Pgpools[i]
+		var nodes any
+		if p.Reachable() {
+			nodes = p.Nodes.Records()
+		}
+		pgpools[i] = Record{
+			{"endpoint", p.Endpoint},
+			{"reachable", p.Reachable()},
+			{"error", opt(p.Error != "", p.Error)},
+			{"watchdog", p.watchdogRecord()},
+			{"watchdog_error", opt(p.WatchdogError != "", p.WatchdogError)},
+			{"nodes", nodes},
+		}
+	}
+	nodes := make([]Record, c.nodeCount())
+	for id := range nodes {
+		ref := c.ref(id)
+		views := []Record{}
+		for i := range c.Pgpools {
+			n := c.node(i, id)
+			if n == nil {
+				continue
+			}
+			views = append(views, Record{
+				{"pgpool", c.Pgpools[i].Endpoint},
+				{"status", n.StatusName()},
+				{"role", opt(n.has(pcp.FieldRole), n.RoleName())},
+			})
+		}
+		nodes[id] = Record{
+			{"node_id", id},
+			{"hostname", ref.Info.Hostname},
+			{"port", ref.Info.Port},
+			{"pg_status", opt(ref.has(pcp.FieldPgStatus), ref.Info.PgStatus)},
+			{"pg_role", opt(ref.has(pcp.FieldPgStatus), ref.Info.PgRole)},
+			{"pgpools_agree", !c.StatusDisagrees(id)},
+			{"views", views},
+		}
+	}
+	warnings := c.Warnings()
+	wr := make([]Record, len(warnings))
+	for i, t := range warnings {
+		wr[i] = Record{{"message", t}}
+	}
+	return Record{
+		{"context", opt(c.Context != "", c.Context)},
+		{"healthy", len(warnings) == 0},
+		{"pgpools", pgpools},
+		{"nodes", nodes},
+		{"leaders", stringRecords(c.Leaders())},
+		{"warnings", wr},
+	}
+}
+
+func stringRecords(s []string) []Record {
+	r := make([]Record, len(s))
+	for i, v := range s {
+		r[i] = Record{{"pgpool", v}}
+	}
+	return r
+}
+
+// Rows is the long form for plain, CSV and TSV: one record per pgpool and
+// node, unreachable pgpools as one record with the error.
+func (c *Cluster) Rows() []Record {
+	var recs []Record
+	for i := range c.Pgpools {
+		p := &c.Pgpools[i]
+		if !p.Reachable() {
+			recs = append(recs, Record{{"pgpool", p.Endpoint}, {"error", p.Error}})
+			continue
+		}
+		for id := range p.Nodes.Nodes {
+			n := &p.Nodes.Nodes[id]
+			recs = append(recs, Record{
+				{"pgpool", p.Endpoint},
+				{"watchdog_state", opt(p.LocalState() != "", p.LocalState())},
+				{"node_id", id},
+				{"hostname", n.Info.Hostname},
+				{"port", n.Info.Port},
+				{"status", n.StatusName()},
+				{"role", opt(n.has(pcp.FieldRole), n.RoleName())},
+				{"pg_status", opt(n.has(pcp.FieldPgStatus), n.Info.PgStatus)},
+				{"pg_role", opt(n.has(pcp.FieldPgStatus), n.Info.PgRole)},
+				{"error", nil},
+			})
+		}
+	}
+	return recs
+}
+
+// ClusterRowKeys is the column order of Rows.
+var ClusterRowKeys = []string{"pgpool", "watchdog_state", "node_id", "hostname", "port", "status", "role", "pg_status", "pg_role", "error"}
+
+// PrintCluster prints the cluster in format f; the table carries the
+// summary and warnings, the other formats data only (json and yaml carry
+// the warnings as data).
+func PrintCluster(w io.Writer, f Format, c *Cluster) error {
+	switch f {
+	case FormatTable:
+		return c.WriteTableDiff(w, nil, nil)
+	case FormatJSON:
+		return WriteJSON(w, c.Record())
+	case FormatYAML:
+		return WriteYAML(w, c.Record())
+	case FormatPlain:
+		return WritePlain(w, c.Rows(), ClusterRowKeys)
+	case FormatCSV, FormatTSV:
+		return WriteDelimited(w, c.Rows(), ClusterRowKeys, f == FormatTSV)
+	}
+	return fmt.Errorf("unknown format %q", f)
+}
