@@ -477,3 +477,32 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 	}
 	return nil
 }
+
+// LegacyExitCode is one exit status of the legacy form.
+type LegacyExitCode struct {
+	Code          int
+	Name, Meaning string
+}
+
+// LegacyExitCodes documents the legacy form's statuses (3.x's ErrorCode
+// enum; the name is printed on stdout), for help, status-codes and man pages.
+var LegacyExitCodes = []LegacyExitCode{
+	{0, "", "success (actions print nothing), or -h/--help"},
+	{legacyUnknown, output.LegacyErrorName(legacyUnknown), "pgpool's reply could not be understood"},
+	{legacyEOF, output.LegacyErrorName(legacyEOF), "pgpool closed the connection"},
+	{legacyRead, output.LegacyErrorName(legacyRead), "reading from pgpool failed"},
+	{legacyWrite, output.LegacyErrorName(legacyWrite), "sending to pgpool failed"},
+	{legacyTimeout, output.LegacyErrorName(legacyTimeout), "the timeout argument expired"},
+	{legacyInvalidArg, output.LegacyErrorName(legacyInvalidArg), "invalid arguments (usage on stderr); nothing was sent"},
+	{legacyConnection, output.LegacyErrorName(legacyConnection), "pgpool unreachable: connection refused, no such socket"},
+	{legacyHost, output.LegacyErrorName(legacyHost), "the host name did not resolve"},
+	{legacyBackend, output.LegacyErrorName(legacyBackend), "pgpool refused or failed the request: invalid node id, refused detach, failed recovery, watchdog disabled"},
+	{legacyAuthorizate, output.LegacyErrorName(legacyAuthorizate), "wrong user name or password"},
+}
+
+// LegacyUsage writes the tool's help in the legacy form.
+func LegacyUsage(w io.Writer, name string) {
+	if t, ok := lookup(name); ok {
+		io.WriteString(w, t.legacyUsage())
+	}
+}

@@ -105,8 +105,18 @@ func toolPage(name string) []byte {
 	fmt.Fprintf(&b, ".SH DESCRIPTION\n.PP\n")
 	fmt.Fprintf(&b, "%s is pcpctl invoked under the name of pgpool-II's own tool (through a symlink, or as\n\\fBpcpctl %s\\fR), and behaves byte for byte like the tool of pgpool-II %s:\nthe same options, output, messages and exit status.\n", name, name, compat.Version)
 	b.WriteString(".PP\nThe password comes from the file named by \\fBPCPPASSFILE\\fR, else \\fI~/.pcppass\\fR (lines host:port:user:password), else a prompt; \\fB-w\\fR never prompts.\n")
+	b.WriteString(".SH LEGACY FORM\n.PP\n")
+	b.WriteString("The positional form of the pgpool-II 3.0\\(en3.4 tools is recognised too: five or more arguments that are not options, the first (timeout) and third (port) integers. It behaves as the 3.x tool did, with its output formats, against any server from 3.0 to 4.7, except that the timeout is a deadline in seconds for the whole command (0: none given), an empty host name is refused rather than meaning the local socket, and errors (an unknown option, a refused detach) never exit 0. The password is the argument given, never prompted for or read from a file. \\fB-h\\fR/\\fB--help\\fR is help in this form, \\fB-d\\fR traces to stderr.\n.PP\n.nf\n")
+	var lu bytes.Buffer
+	compat.LegacyUsage(&lu, name)
+	b.WriteString(roffEscape(lu.String()))
+	b.WriteString(".fi\n")
 	b.WriteString(".SH ENVIRONMENT\n.TP\n\\fBPCPPASSFILE\\fR\npassword file to use instead of ~/.pcppass\n")
-	b.WriteString(".SH EXIT STATUS\n.PP\nAs the stock tool: 0 on success and also after most errors reported by pgpool; 1 for usage errors and connection or authentication failures.\nThe modern \\fBpcpctl\\fR(1) commands have distinct codes:\n.PP\n.nf\n")
+	b.WriteString(".SH EXIT STATUS\n.PP\nAs the stock tool: 0 on success and also after most errors reported by pgpool; 1 for usage errors and connection or authentication failures.\n.PP\nIn the legacy form, the 3.x codes; the name is printed on stdout:\n.PP\n.nf\n")
+	for _, e := range compat.LegacyExitCodes {
+		fmt.Fprintf(&b, "%3d  %-21s %s\n", e.Code, e.Name, e.Meaning)
+	}
+	b.WriteString(".fi\n.PP\nThe modern \\fBpcpctl\\fR(1) commands have distinct codes:\n.PP\n.nf\n")
 	for _, e := range exitcode.Table {
 		fmt.Fprintf(&b, "%3d  %s\n", e.Code, e.Meaning)
 	}

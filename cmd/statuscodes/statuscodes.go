@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/cmd/compat"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
@@ -27,6 +28,7 @@ func NewCmdStatusCodes(ios *iostreams.IOStreams, runF func(*Options) error) *cob
 	cmd := &cobra.Command{
 		Use:   "status-codes",
 		Short: "Explain backend status codes, roles and pcpctl's exit codes",
+		Long:  "Explain backend status codes, roles and the exit codes of pcpctl and of the pcp_* tools in both\ntheir forms. The legend, as printed:\n\n" + indent(Legend()),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
@@ -97,12 +99,28 @@ func Run(o *Options) error {
 			{Key: "classic_operator_guide", Value: records(Classic)},
 			{Key: "classic_note", Value: strings.ReplaceAll(classicNote, "\n", " ")},
 			{Key: "exit_codes", Value: exitRecords()},
+			{Key: "pcp_exit_codes", Value: []output.Record{
+				{{Key: "code", Value: 0}, {Key: "meaning", Value: pcpExit0}},
+				{{Key: "code", Value: 1}, {Key: "meaning", Value: pcpExit1}},
+			}},
+			{Key: "legacy_exit_codes", Value: legacyRecords()},
 		}
 		if o.Format == output.FormatJSON {
 			return output.WriteJSON(o.IO.Out, rec)
 		}
 		return output.WriteYAML(o.IO.Out, rec)
 	}
+	_, err := io.WriteString(o.IO.Out, Legend())
+	return err
+}
+
+const (
+	pcpExit0 = "success, and also most errors pgpool reports (message on stderr)"
+	pcpExit1 = "usage errors, connection and authentication failures"
+)
+
+// Legend is the plain-text explanation of every code.
+func Legend() string {
 	var b strings.Builder
 	b.WriteString("Backend status (status_code; pcp_node_info's 3rd field, SHOW pool_nodes' status word):\n")
 	table(&b, Statuses)
@@ -115,8 +133,26 @@ func Run(o *Options) error {
 	table(&b, Classic)
 	b.WriteString("\npcpctl exit codes:\n")
 	WriteExitCodes(&b)
-	_, err := io.WriteString(o.IO.Out, b.String())
-	return err
+	b.WriteString("\npcp_* tools, 4.3.5 form (pcp_node_info -h host -n 1), as the stock tools:\n")
+	fmt.Fprintf(&b, "  %2d  %s\n  %2d  %s\n", 0, pcpExit0, 1, pcpExit1)
+	b.WriteString("\npcp_* tools, legacy 3.x form (pcp_node_info 10 host 9898 user pass 1); the name\nis printed on stdout:\n")
+	for _, e := range compat.LegacyExitCodes {
+		fmt.Fprintf(&b, "  %2d  %-21s %s\n", e.Code, e.Name, e.Meaning)
+	}
+	return b.String()
+}
+
+// indent makes the legend a preformatted block in help and man pages.
+func indent(s string) string {
+	return "    " + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n    ") + "\n"
+}
+
+func legacyRecords() []output.Record {
+	out := make([]output.Record, len(compat.LegacyExitCodes))
+	for i, e := range compat.LegacyExitCodes {
+		out[i] = output.Record{{Key: "code", Value: e.Code}, {Key: "name", Value: e.Name}, {Key: "meaning", Value: e.Meaning}}
+	}
+	return out
 }
 
 func table(b *strings.Builder, rows []Status) {

@@ -32,7 +32,8 @@ func TestStatusCodes(t *testing.T) {
 	}
 	ios, _, out, _ := iostreams.Test()
 	Run(&Options{IO: ios, Format: output.FormatPlain})
-	for _, s := range []string{"  1  waiting", "  3  quarantine   status 3 with the quarantine flag", "  6  deadlock", "only 0-3 are ever sent by a real server", "  25  cluster unhealthy"} {
+	for _, s := range []string{"  1  waiting", "  3  quarantine   status 3 with the quarantine flag", "  6  deadlock", "only 0-3 are ever sent by a real server", "  25  cluster unhealthy",
+		"   1  usage errors, connection and authentication failures", "  12  BackendError", "  13  AuthorizationError"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("missing %q", s)
 		}
