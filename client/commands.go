@@ -102,6 +102,22 @@ func (c *Conn) command(ctx context.Context, req pcp.FrontendMessage) error {
 	return nil
 }
 
+// CheckNodeExists fails with KindUsage when id is not one of pgpool's
+// configured backends. Attach and detach need it: pgpool-II 4.3.5 accepts
+// those requests for any id below 128 and then acts on the wrong node
+// (a detach of node 99 degenerates node 0 in its failover log, a graceful
+// one never returns), so an unconfigured id must never reach it.
+func (c *Conn) CheckNodeExists(ctx context.Context, id int) error {
+	n, err := c.NodeCount(ctx)
+	if err != nil {
+		return err
+	}
+	if id < 0 || id >= n {
+		return errorf(KindUsage, nil, "ERROR:  invalid node id: %d\nDETAIL:  pgpool-II has %d backend nodes (0-%d); pcpctl does not send this request for a node that does not exist\n", id, n, n-1)
+	}
+	return nil
+}
+
 // AttachNode asks pgpool to fail the node back. pgpool answers once the
 // request is queued; the status changes a moment later.
 func (c *Conn) AttachNode(ctx context.Context, id int) error {

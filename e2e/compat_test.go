@@ -139,11 +139,9 @@ func readOnlyCases(t *testing.T) []diffCase {
 	add("attach-missing-node", "pcp_attach_node", base, nil, "")
 	add("detach-missing-node", "pcp_detach_node", base, nil, "")
 	add("recovery-missing-node", "pcp_recovery_node", base, nil, "")
-	add("attach-node-99", "pcp_attach_node", args(base, "-n", "99"), nil, "")
-	add("detach-node-99", "pcp_detach_node", args(base, "-n", "99"), nil, "")
-	// Not "-g -n 99": a graceful detach of a node that does not exist makes
-	// pgpool 4.3.5 wait forever and stop reaping its children (the stock tool
-	// never returns); pcpctl refuses it instead, see TestGracefulDetachInvalid.
+	// Not attach/detach -n 99: pgpool 4.3.5 takes them for a real node (it
+	// degenerates node 0), so pcpctl refuses them; see
+	// TestCompatRefusesUnconfiguredNode.
 	add("recovery-node-99", "pcp_recovery_node", args(base, "-n", "99"), nil, "")
 	add("recovery-live-node", "pcp_recovery_node", args(base, "-n", "1"), nil, "")
 	add("recovery-primary", "pcp_recovery_node", args(base, "-n", "0"), nil, "")

@@ -6,12 +6,14 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
 )
@@ -117,11 +119,20 @@ type invocation struct {
 	Stdin string
 }
 
+// runTimeout bounds every tool run; the slowest real one, an online
+// recovery, takes about a second here.
+const runTimeout = 90 * time.Second
+
 // run executes path with argv[0] = the tool name, as a shell finding it on
 // PATH would: glibc's getopt messages quote argv[0].
 func run(t *testing.T, path string, inv invocation) result {
 	t.Helper()
-	cmd := exec.Command(path, inv.Args...)
+	// A wedged pgpool must fail one test, not hang the suite until go
+	// test's own timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, path, inv.Args...)
+	cmd.WaitDelay = time.Second
 	cmd.Args[0] = inv.Tool
 	cmd.Env = environ(inv.Env)
 	cmd.Stdin = strings.NewReader(inv.Stdin)
@@ -131,6 +142,9 @@ func run(t *testing.T, path string, inv invocation) result {
 	// both tools alike.
 	cmd.SysProcAttr = detachedTTY()
 	err := cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("%s %s: no answer within %s (is pgpool wedged?)\nstdout: %s\nstderr: %s", inv.Tool, strings.Join(inv.Args, " "), runTimeout, o.String(), e.String())
+	}
 	code := 0
 	if err != nil {
 		ee, ok := err.(*exec.ExitError)

@@ -9,6 +9,7 @@
 #   scripts/cluster.sh status       show what runs; exit 0 only if start's checks pass
 #   scripts/cluster.sh env          print `export` lines: eval "$(scripts/cluster.sh env)"
 #   scripts/cluster.sh clean        stop, then remove the cluster directory
+#   scripts/cluster.sh pg-stop I    stop PostgreSQL node I (before an online recovery test)
 #   scripts/cluster.sh wd-start     PostgreSQL nodes + a watchdog trio of three
 #                                   pgpool instances (idempotent); waits for
 #                                   one LEADER and two STANDBY
@@ -930,6 +931,15 @@ cmd_clean() {
   log "removed $DIR"
 }
 
+# pg-stop I: stop PostgreSQL node I (fast), as a failed standby would be
+# before online recovery rebuilds it.
+cmd_pg_stop() {
+  need_root
+  validate
+  [[ ${1:-} =~ ^[0-9]+$ && $1 -lt $NODES ]] || die "pg-stop takes a node number 0-$((NODES - 1))"
+  pg_stop "$1"
+}
+
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'
 }
@@ -949,6 +959,7 @@ main() {
     wd-stop-one) cmd_wd_stop_one "$@" ;;
     wd-start-one) cmd_wd_start_one "$@" ;;
     wd-status) cmd_wd_status ;;
+    pg-stop) cmd_pg_stop "$@" ;;
     -h | --help | help) usage ;;
     *) usage >&2; exit 2 ;;
   esac

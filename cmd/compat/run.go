@@ -272,6 +272,9 @@ func (r *runner) execute(o *options) int {
 	defer conn.Close()
 	if err := r.command(ctx, conn, o); err != nil {
 		r.errf("%s\n", errorText(err))
+		if client.KindOf(err) == client.KindUsage {
+			return 1 // refused by pcpctl itself: nothing was done
+		}
 	}
 	return 0
 }
@@ -311,11 +314,17 @@ func (r *runner) command(ctx context.Context, c *client.Conn, o *options) error 
 		}
 		output.NodeInfoText(r.out, nodes, o.all, o.verbose)
 	case attachNode:
+		if err := c.CheckNodeExists(ctx, o.nodeID); err != nil {
+			return err
+		}
 		if err := c.AttachNode(ctx, o.nodeID); err != nil {
 			return err
 		}
 		r.successful()
 	case detachNode:
+		if err := c.CheckNodeExists(ctx, o.nodeID); err != nil {
+			return err
+		}
 		if err := c.DetachNode(ctx, o.nodeID, o.graceful); err != nil {
 			return err
 		}
