@@ -27,9 +27,9 @@ func nodeFields(t *testing.T, runner func(*testing.T, invocation) result, id int
 	return f
 }
 
-// waitStatus polls (stock tool) until node id has one of the status codes,
+// waitNodeStatus polls (stock tool) until node id has one of the status codes,
 // and then checks that both pcp_node_info tools print the same record.
-func waitStatus(t *testing.T, id int, want ...string) {
+func waitNodeStatus(t *testing.T, id int, want ...string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -95,7 +95,7 @@ func TestCompatActions(t *testing.T) {
 			act(t, stock, "pcp_attach_node", "-n", n)
 		}
 	})
-	waitStatus(t, id, statusUp...)
+	waitNodeStatus(t, id, statusUp...)
 	cases := 0
 
 	// detach and attach, plain and verbose, graceful detach: each step is
@@ -109,14 +109,14 @@ func TestCompatActions(t *testing.T) {
 		graceful := flags != nil && flags[0] == "-g"
 		settle(graceful)
 		c := act(t, stock, "pcp_detach_node", detach...)
-		waitStatus(t, id, statusDown...)
+		waitNodeStatus(t, id, statusDown...)
 		ca := act(t, stock, "pcp_attach_node", attach...)
-		waitStatus(t, id, statusUp...)
+		waitNodeStatus(t, id, statusUp...)
 		settle(graceful)
 		g := act(t, ours, "pcp_detach_node", detach...)
-		waitStatus(t, id, statusDown...)
+		waitNodeStatus(t, id, statusDown...)
 		ga := act(t, ours, "pcp_attach_node", attach...)
-		waitStatus(t, id, statusUp...)
+		waitNodeStatus(t, id, statusUp...)
 		sameResult(t, "pcp_detach_node "+strings.Join(detach, " "), c, g)
 		sameResult(t, "pcp_attach_node "+strings.Join(attach, " "), ca, ga)
 		if c.Stdout != "pcp_detach_node -- Command Successful\n" || c.Code != 0 {
@@ -136,13 +136,13 @@ func TestCompatActions(t *testing.T) {
 	// recover; pgpool rebuilds it with pg_basebackup, starts and attaches it.
 	for _, runner := range []func(*testing.T, invocation) result{stock, ours} {
 		act(t, stock, "pcp_detach_node", "-n", n)
-		waitStatus(t, id, statusDown...)
+		waitNodeStatus(t, id, statusDown...)
 		stopPostgres(t, id)
 		r := act(t, runner, "pcp_recovery_node", "-n", n)
 		if r.Stdout != "pcp_recovery_node -- Command Successful\n" || r.Stderr != "" || r.Code != 0 {
 			t.Fatalf("pcp_recovery_node -n %s: %s", n, r)
 		}
-		waitStatus(t, id, statusUp...)
+		waitNodeStatus(t, id, statusUp...)
 		// pgpool reads replication state every sr_check_period (5 s).
 		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(500 * time.Millisecond) {
 			f := nodeFields(t, ours, id)
