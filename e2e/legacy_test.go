@@ -221,3 +221,47 @@ func TestLegacyDetachRecoveryAttach(t *testing.T) {
 	}
 	waitStatus(t, id, "up", "waiting")
 }
+
+// legacyWdStatus is the 3.3 status a 3.x tool shows for a 4.3.5 state.
+var legacyWdStatus = map[string]string{"LEADER": "3", "STANDBY": "2", "LOST": "4", "SHUTDOWN": "4", "DEAD": "4"}
+
+// The legacy watchdog_info against the watchdog trio (make test starts it):
+// index 0 is the pgpool asked, k+1 its k-th other, as in 3.3, each line the
+// four 3.x fields of the node the stock tool lists at that position.
+func TestLegacyWatchdogTrio(t *testing.T) {
+	needCluster(t)
+	ports := strings.Fields(cluster["WD_PCP_PORTS"])
+	if len(ports) == 0 {
+		t.Skip("no watchdog trio in scripts/cluster.sh env")
+	}
+	pass := pcpPassword(t)
+	for _, port := range ports {
+		s := stock(t, invocation{Tool: "pcp_watchdog_info", Args: []string{"-h", env(t, "PCP_HOST"), "-p", port, "-U", env(t, "PCP_USER"), "-w"}})
+		if s.Code != 0 {
+			if strings.Contains(s.Stderr, "Connection refused") {
+				t.Skipf("watchdog trio not running (scripts/cluster.sh wd-start): %s", s)
+			}
+			t.Fatalf("stock watchdog_info on %s: %s", port, s)
+		}
+		_, body, _ := strings.Cut(s.Stdout, "\n\n")
+		lines := strings.Split(strings.TrimSpace(body), "\n")
+		base := []string{"10", env(t, "PCP_HOST"), port, env(t, "PCP_USER"), pass}
+		for i, line := range lines {
+			// Node names contain spaces: read the fields from the right.
+			f := strings.Fields(line)
+			host, pgpoolPort, wdPort, state := f[len(f)-7], f[len(f)-6], f[len(f)-5], f[len(f)-3]
+			want := fmt.Sprintf("%s %s %s %s\n", host, pgpoolPort, wdPort, legacyWdStatus[state])
+			args := base
+			if i > 0 {
+				args = append(append([]string(nil), base...), strconv.Itoa(i-1))
+			}
+			if r := legacy(t, "pcp_watchdog_info", args...); r.Code != 0 || r.Stdout != want {
+				t.Errorf("PCP %s, node %d: %s\nwant stdout %q (stock line %q)", port, i, r, want, line)
+			}
+		}
+		past := append(append([]string(nil), base...), strconv.Itoa(len(lines)-1))
+		if r := legacy(t, "pcp_watchdog_info", past...); r.Code != 12 || r.Stdout != "BackendError\n" {
+			t.Errorf("PCP %s, index past the list: %s", port, r)
+		}
+	}
+}
