@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/pcpctl/pcpctl/pcp"
@@ -30,7 +31,7 @@ func (c *Conn) NodeCount(ctx context.Context) (int, error) {
 		return 0, errReason(r.Tag)
 	}
 	if !r.HasCount {
-		return 0, errInvalidResponse(nil)
+		return 0, errInvalidResponse(errors.New("node count reply without a count"))
 	}
 	return r.Count, nil
 }
@@ -60,7 +61,7 @@ func (c *Conn) NodeInfo(ctx context.Context, id int) ([]pcp.NodeInfo, error) {
 		switch r.Tag {
 		case "ArraySize":
 			if announced >= 0 {
-				return nil, errInvalidResponse(nil)
+				return nil, errInvalidResponse(errors.New("a second ArraySize in one answer"))
 			}
 			announced = r.Count
 			// pgpool has at most 128 backends; a larger count is a lie
@@ -68,7 +69,7 @@ func (c *Conn) NodeInfo(ctx context.Context, id int) ([]pcp.NodeInfo, error) {
 			nodes = make([]pcp.NodeInfo, 0, min(r.Count, 128))
 		case "NodeInfo":
 			if announced < 0 || len(nodes) >= announced {
-				return nil, errInvalidResponse(nil)
+				return nil, errInvalidResponse(fmt.Errorf("more records than the %d announced", announced))
 			}
 			nodes = append(nodes, r.Node)
 		case "CommandComplete":
@@ -80,7 +81,7 @@ func (c *Conn) NodeInfo(ctx context.Context, id int) ([]pcp.NodeInfo, error) {
 			}
 			return nodes, nil
 		default:
-			return nil, errInvalidResponse(nil)
+			return nil, errInvalidResponse(fmt.Errorf("unexpected tag %q in a node info answer", r.Tag))
 		}
 	}
 }
@@ -212,7 +213,7 @@ func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([][]string, error) {
 			recs = make([][]string, 0, min(r.Count, 4096))
 		case "ProcessInfo":
 			if announced < 0 || len(recs) >= announced {
-				return nil, errInvalidResponse(nil)
+				return nil, errInvalidResponse(fmt.Errorf("more records than the %d announced", announced))
 			}
 			recs = append(recs, r.Fields)
 		case "CommandComplete":
@@ -221,7 +222,7 @@ func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([][]string, error) {
 			}
 			return recs, nil
 		default:
-			return nil, errInvalidResponse(nil)
+			return nil, errInvalidResponse(fmt.Errorf("unexpected tag %q in a process info answer", r.Tag))
 		}
 	}
 }
@@ -254,7 +255,7 @@ func (c *Conn) PoolStatus(ctx context.Context) ([]PoolConfig, error) {
 			rows = make([]PoolConfig, 0, min(r.Count, 4096))
 		case "ProcessConfig":
 			if announced < 0 || len(rows) >= announced {
-				return nil, errInvalidResponse(nil)
+				return nil, errInvalidResponse(fmt.Errorf("more records than the %d announced", announced))
 			}
 			rows = append(rows, PoolConfig{r.Name, r.Value, r.Description})
 		case "CommandComplete":
@@ -263,7 +264,7 @@ func (c *Conn) PoolStatus(ctx context.Context) ([]PoolConfig, error) {
 			}
 			return rows, nil
 		default:
-			return nil, errInvalidResponse(nil)
+			return nil, errInvalidResponse(fmt.Errorf("unexpected tag %q in a pool status answer", r.Tag))
 		}
 	}
 }
@@ -280,7 +281,7 @@ func (c *Conn) HealthCheckStats(ctx context.Context, id int) ([]string, error) {
 		return nil, c.unexpected(msg)
 	}
 	if r.Tag != "CommandComplete" {
-		return nil, errInvalidResponse(nil)
+		return nil, errInvalidResponse(fmt.Errorf("unexpected tag %q in a health check answer", r.Tag))
 	}
 	f := make([]string, pcp.HealthCheckFieldCount)
 	copy(f, r.Fields)

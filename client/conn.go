@@ -242,7 +242,7 @@ func (c *Conn) ioError(ctx context.Context, err error, reading bool) *Error {
 		return errInvalidResponse(err)
 	}
 	if reading {
-		return &Error{Kind: KindIO, Text: "ERROR: unable to read data from socket.", Err: err}
+		return &Error{Kind: KindIO, Text: readFailed, Err: err}
 	}
 	return errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
 }

@@ -75,6 +75,14 @@ func (e *Error) Error() string {
 		}
 		return m
 	}
+	if e.Text == invalidResponse && e.Err != nil {
+		// libpcp's words say nothing about what was wrong; the modern
+		// front end, which prints Error(), names it.
+		return "pgpool sent an invalid response: " + e.Err.Error()
+	}
+	if e.Text == readFailed && e.Err != nil {
+		return "lost the connection to pgpool while reading its reply: " + e.Err.Error()
+	}
 	if e.Text != "" {
 		return e.Text
 	}
@@ -101,8 +109,13 @@ func errorf(k Kind, cause error, format string, args ...any) *Error {
 
 // errInvalidResponse is libpcp's word for a reply it cannot use.
 func errInvalidResponse(cause error) *Error {
-	return &Error{Kind: KindProtocol, Text: "command failed. invalid response", Err: cause}
+	return &Error{Kind: KindProtocol, Text: invalidResponse, Err: cause}
 }
+
+const invalidResponse = "command failed. invalid response"
+
+// readFailed is libpcp's message for a read that failed or hit the end.
+const readFailed = "ERROR: unable to read data from socket."
 
 func errReason(tag string) *Error {
 	return &Error{Kind: KindProtocol, Text: fmt.Sprintf("command failed with reason: \"%s\"", tag), Reason: tag}

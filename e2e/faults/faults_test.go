@@ -1,0 +1,325 @@
+// Package faults runs the built pcpctl binary, in each of its command-line
+// forms, against every misbehaving server of pcptest.Faults: stalls, drips,
+// truncation, absurd lengths, unknown kinds, floods of notices, refusals. For
+// each it checks what a cron job relies on: the process ends within its
+// deadline plus one second, prints one clear error (no panic, no stack), exits
+// with the documented code and stays under 50 MB of memory. It needs no real
+// pgpool, so it runs in every `make test`, cluster or not.
+package faults
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/pcpctl/pcpctl/pcp/pcptest"
+)
+
+const (
+	user     = "pcpadmin"
+	password = "Fault-Pw-7731"
+	// deadline is the command's own limit: PCPCTL_TIMEOUT=1 (pcp_* form),
+	// --timeout 1s (pcpctl), a timeout of 1 (3.x positional form).
+	deadline = time.Second
+	// maxRSS is the memory ceiling whatever the server claims.
+	maxRSS = 50 << 20
+)
+
+var binDir string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "pcpctl-faults-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binDir = dir
+	code := 1
+	if err := build(dir); err != nil {
+		fmt.Fprintf(os.Stderr, "building pcpctl: %v\n", err)
+	} else {
+		code = m.Run()
+	}
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func build(dir string) error {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	cmd := exec.Command(goTool, "build", "-o", filepath.Join(dir, "pcpctl"), "../../cmd/pcpctl")
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		return err
+	}
+	for _, name := range []string{"pcp_node_info", "pcp_watchdog_info"} {
+		if err := os.Symlink("pcpctl", filepath.Join(dir, name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// form is one way of invoking the same command.
+type form struct {
+	name string
+	argv func(port int, watchdog bool) []string
+}
+
+var forms = []form{
+	{"pcp_*", func(port int, wd bool) []string {
+		conn := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", user, "-w"}
+		if wd {
+			return append([]string{"pcp_watchdog_info"}, conn...)
+		}
+		return append(append([]string{"pcp_node_info"}, conn...), "-n", "0")
+	}},
+	{"pcpctl", func(port int, wd bool) []string {
+		conn := []string{"-h", "127.0.0.1", "-p", strconv.Itoa(port), "-U", user, "-w", "--timeout", "1s"}
+		if wd {
+			return append([]string{"pcpctl", "watchdog", "status"}, conn...)
+		}
+		return append([]string{"pcpctl", "node", "info", "0"}, conn...)
+	}},
+	{"3.x", func(port int, wd bool) []string {
+		if wd {
+			return []string{"pcp_watchdog_info", "1", "127.0.0.1", strconv.Itoa(port), user, password}
+		}
+		return []string{"pcp_node_info", "1", "127.0.0.1", strconv.Itoa(port), user, password, "0"}
+	}},
+}
+
+// want is the documented outcome of one fault in one form: the exit code
+// and the one error line (stderr for pcp_* and pcpctl, the 3.x error name
+// on stdout for the positional form).
+type want struct {
+	code int
+	msg  string // regexp; "" means success
+}
+
+// The pcp_* form exits as the stock 3.5+ tools do: 1 when connecting or
+// authenticating fails, 0 after authentication whatever happens (README,
+// "Exit codes of the 3.5+ form"). pcpctl uses its table (3 connection or
+// timeout, 4 authentication, 5 server error, 6 bad reply). The 3.x form
+// exits with the 3.x error code and prints its name.
+var expected = map[string]map[string]want{
+	"no-salt": {
+		"pcp_*":  {1, `^ERROR: timed out waiting for pgpool's reply$`},
+		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
+		"3.x":    {6, `^TimeoutError$`},
+	},
+	"drip-salt": {
+		"pcp_*":  {1, `^ERROR: timed out waiting for pgpool's reply$`},
+		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
+		"3.x":    {6, `^TimeoutError$`},
+	},
+	"short-salt": {
+		"pcp_*":  {1, `^command failed\. invalid response$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent an invalid response: malformed PCP 'm' packet: salt has 2 bytes, want 4$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"fatal-on-auth": {
+		"pcp_*":  {1, `^FATAL:  authentication failed for user "pcpadmin"\nDETAIL:  username and/or password does not match$`},
+		"pcpctl": {4, `^pcpctl: FATAL: authentication failed for user "pcpadmin" \(username and/or password does not match\)$`},
+		"3.x":    {13, `^AuthorizationError$`},
+	},
+	"stall-mid-reply": {
+		"pcp_*":  {0, `^ERROR: timed out waiting for pgpool's reply$`},
+		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
+		"3.x":    {6, `^TimeoutError$`},
+	},
+	"drip-reply": {
+		"pcp_*":  {0, `^ERROR: timed out waiting for pgpool's reply$`},
+		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
+		"3.x":    {6, `^TimeoutError$`},
+	},
+	"truncated-packet": {
+		"pcp_*":  {0, `^ERROR: unable to read data from socket\.$`},
+		"pcpctl": {3, `^pcpctl: lost the connection to pgpool while reading its reply: (unexpected )?EOF$`},
+		"3.x":    {2, `^EOFError$`},
+	},
+	"length-0": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet length 0 for kind 'i'$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet length 0 for kind 'i'$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"length-3": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet length 3 for kind 'i'$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet length 3 for kind 'i'$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"length-2^31-1": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet length 2147483647 for kind 'i'$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet length 2147483647 for kind 'i'$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"length-over-cap": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet length 1048577 for kind 'i'$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet length 1048577 for kind 'i'$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"unknown-kind": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet type ="Q"$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet type ="Q"$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"error-without-fields": {
+		"pcp_*":  {0, `^Unknown Error$`},
+		"pcpctl": {5, `^pcpctl: pgpool sent an error packet with neither severity nor message$`},
+		"3.x":    {12, `^BackendError$`},
+	},
+	"10000-notices": {
+		"pcp_*":  {0, ""},
+		"pcpctl": {0, ""},
+		"3.x":    {0, ""},
+	},
+	"close-after-auth": {
+		"pcp_*":  {0, `^ERROR: unable to read data from socket\.$`},
+		"pcpctl": {3, `^pcpctl: lost the connection to pgpool while reading its reply: (unexpected )?EOF$`},
+		"3.x":    {2, `^EOFError$`},
+	},
+	"array-size-10^9": {
+		"pcp_*":  {0, `^command failed\. invalid response$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent an invalid response: pgpool announced 1000000000 records and sent 1$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"watchdog-not-json": {
+		"pcp_*":  {0, `^command failed\. invalid response$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent an invalid response: malformed PCP 'w' packet: watchdog data is not valid JSON: invalid character 'o' looking for beginning of object key string$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+}
+
+// outcome is what one run did.
+type outcome struct {
+	stdout, stderr string
+	code           int
+	elapsed        time.Duration
+	maxRSS         int64 // bytes
+}
+
+func run(t *testing.T, argv []string, env []string) outcome {
+	t.Helper()
+	cmd := exec.Command(filepath.Join(binDir, argv[0]), argv[1:]...)
+	cmd.Env = env
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	// A hang must fail the test, not the whole suite.
+	cmd.WaitDelay = time.Second
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	err := cmd.Wait()
+	timer.Stop()
+	out := outcome{stdout: o.String(), stderr: e.String(), elapsed: time.Since(start)}
+	if err != nil {
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Fatalf("%v: %v", argv, err)
+		}
+		out.code = ee.ExitCode()
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		out.maxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
+	}
+	return out
+}
+
+// environment has only what the command needs: the password file for the
+// pcp_* and pcpctl forms, and the pcp_* deadline.
+func environment(t *testing.T, port int) []string {
+	home := t.TempDir()
+	pass := filepath.Join(home, ".pcppass")
+	line := fmt.Sprintf("127.0.0.1:%d:%s:%s\n", port, user, password)
+	if err := os.WriteFile(pass, []byte(line), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"HOME=" + home, "PATH=/usr/bin:/bin", "LANG=C", "PCPPASSFILE=" + pass, "PCPCTL_TIMEOUT=1"}
+}
+
+func TestFaultMatrix(t *testing.T) {
+	faults := pcptest.Faults(user, password)
+	cases := 0
+	for _, f := range faults {
+		if _, ok := expected[f.Name]; !ok {
+			t.Errorf("fault %s has no expected outcomes", f.Name)
+		}
+		for _, fm := range forms {
+			f, fm := f, fm
+			cases++
+			t.Run(f.Name+"/"+fm.name, func(t *testing.T) {
+				t.Parallel()
+				w, ok := expected[f.Name][fm.name]
+				if !ok {
+					t.Fatalf("no expected outcome")
+				}
+				srv := pcptest.NewServer(t, f.Serve)
+				argv := fm.argv(srv.Port, f.Watchdog)
+				got := run(t, argv, environment(t, srv.Port))
+				report := fmt.Sprintf("%s\nexit %d after %s, max RSS %d KiB\n--- stdout\n%s--- stderr\n%s",
+					strings.Join(argv, " "), got.code, got.elapsed.Round(time.Millisecond), got.maxRSS>>10, got.stdout, got.stderr)
+				check(t, fm.name, w, got, report)
+				pcptest.NoLeak(t, f.Name+"/"+fm.name, user, password, got.stdout, got.stderr)
+			})
+		}
+	}
+	if cases < 40 {
+		t.Errorf("only %d fault cases", cases)
+	}
+}
+
+func check(t *testing.T, formName string, w want, got outcome, report string) {
+	t.Helper()
+	if got.elapsed > deadline+time.Second {
+		t.Errorf("took %s, deadline %s plus one second\n%s", got.elapsed, deadline, report)
+	}
+	if got.maxRSS > maxRSS {
+		t.Errorf("max RSS %d MiB, limit %d MiB\n%s", got.maxRSS>>20, maxRSS>>20, report)
+	}
+	if got.code != w.code {
+		t.Errorf("exit %d, want %d\n%s", got.code, w.code, report)
+	}
+	for _, s := range []string{got.stdout, got.stderr} {
+		if strings.Contains(s, "panic") || strings.Contains(s, "goroutine ") {
+			t.Errorf("crashed\n%s", report)
+		}
+	}
+	if w.msg == "" {
+		// Success: the record of node 0, and nothing on stderr.
+		if got.stderr != "" || !strings.Contains(got.stdout, "127.0.0.1") {
+			t.Errorf("want node 0 on stdout and a quiet stderr\n%s", report)
+		}
+		return
+	}
+	// One error: the 3.x form names it on stdout and is silent on stderr;
+	// the others print nothing on stdout and one message on stderr (libpcp
+	// ends a server's message with a blank line, and may add its DETAIL).
+	msg, other := got.stderr, got.stdout
+	if formName == "3.x" {
+		msg, other = got.stdout, got.stderr
+	}
+	if other != "" {
+		t.Errorf("output on the wrong stream\n%s", report)
+	}
+	msg = strings.TrimRight(msg, "\n")
+	lines := strings.Split(msg, "\n")
+	if len(lines) > 2 || (len(lines) == 2 && !strings.HasPrefix(lines[1], "DETAIL:  ")) {
+		t.Errorf("more than one error\n%s", report)
+	}
+	if !regexp.MustCompile(w.msg).MatchString(msg) {
+		t.Errorf("error does not match %s\n%s", w.msg, report)
+	}
+}
