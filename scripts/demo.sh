@@ -18,4 +18,13 @@ run pcpctl node list "${conn[@]}" -o table
 run pcpctl node list "${conn[@]}" -o table --sql="$PGPOOL_PORT" --check-backends --sql-user=postgres
 run pcpctl node list "${conn[@]}" -o json
 
+# The watchdog trio (three pgpools over the same backends), side by side.
+scripts/cluster.sh wd-start
+eval "$(scripts/cluster.sh env)"
+trio=()
+for p in $WD_PCP_PORTS; do trio+=(--pgpool "$PCP_HOST:$p"); done
+run pcpctl cluster status "${trio[@]}" -U "$PCP_USER" -w -o table
+
 printf '\nThe cluster keeps running; stop it with: make cluster-stop\n'
+printf 'and the watchdog trio with: make wd-stop\n'
+
