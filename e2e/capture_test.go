@@ -91,6 +91,18 @@ func TestCaptureFuzzSeeds(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	capture := func(name, tool string, extra []string, env map[string]string) {
+		r := stock(t, invocation{Tool: tool, Args: args(base, extra...), Env: env})
+		data := p.take()
+		if len(data) == 0 {
+			t.Fatalf("%s: nothing recorded (%s)", name, r)
+		}
+		seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
+		if err := os.WriteFile(filepath.Join(dir, "capture-"+name), []byte(seed), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("%s: %d bytes, tool said: %s", name, len(data), strings.TrimSpace(r.Stderr))
+	}
 	for _, c := range []struct {
 		name string
 		tool string
@@ -111,15 +123,19 @@ func TestCaptureFuzzSeeds(t *testing.T) {
 		{"reload-config", "pcp_reload_config", nil, nil},
 		{"auth-fatal", "pcp_node_count", nil, map[string]string{"PCPPASSFILE": wrong}},
 	} {
-		r := stock(t, invocation{Tool: c.tool, Args: args(base, c.args...), Env: c.env})
-		data := p.take()
-		if len(data) == 0 {
-			t.Fatalf("%s: nothing recorded (%s)", c.name, r)
-		}
-		seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", data)
-		if err := os.WriteFile(filepath.Join(dir, "capture-"+c.name), []byte(seed), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		t.Logf("%s: %d bytes, tool said: %s", c.name, len(data), strings.TrimSpace(r.Stderr))
+		capture(c.name, c.tool, c.args, c.env)
 	}
+	// The watchdog's JSON, from the trio when it runs (make test starts it).
+	wdPorts := strings.Fields(cluster["WD_PCP_PORTS"])
+	if len(wdPorts) == 0 {
+		t.Log("watchdog trio not running: no watchdog seeds recorded")
+		return
+	}
+	wd := newRecordingProxy(t, net.JoinHostPort("127.0.0.1", wdPorts[0]))
+	p, base = wd, []string{"-h", "127.0.0.1", "-p", wd.port(), "-U", env(t, "PCP_USER"), "-w"}
+	capture("watchdog-all", "pcp_watchdog_info", nil, nil)
+	capture("watchdog-local", "pcp_watchdog_info", []string{"-n", "0"}, nil)
+	capture("watchdog-1", "pcp_watchdog_info", []string{"-n", "1"}, nil)
+	capture("watchdog-99", "pcp_watchdog_info", []string{"-n", "99"}, nil)
 }
+

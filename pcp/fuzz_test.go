@@ -319,3 +319,24 @@ func FuzzNumbers(f *testing.F) {
 		}
 	})
 }
+
+// TestCapturedRepliesDecode: every packet pgpool 4.3.5 really sent decodes
+// without error and re-encodes to the very bytes it came in.
+func TestCapturedRepliesDecode(t *testing.T) {
+	for _, stream := range captures(t) {
+		fe := NewFrontend(bytes.NewReader(stream), nil)
+		for off := 0; off < len(stream); {
+			m, err := fe.Receive()
+			if err != nil {
+				t.Fatalf("packet at byte %d of %q: %v", off, stream[:min(len(stream), 40)], err)
+			}
+			n := 1 + int(binary.BigEndian.Uint32(stream[off+1:]))
+			raw := stream[off : off+n]
+			b, err := m.Encode(nil)
+			if err != nil || !bytes.Equal(b, raw) {
+				t.Errorf("%T re-encodes as %q, pgpool sent %q (%v)", m, b, raw, err)
+			}
+			off += n
+		}
+	}
+}
