@@ -462,9 +462,19 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 		for _, row := range rows {
 			output.PoolStatusText(r.out, []string{row.Name}, []string{row.Value}, []string{row.Description}, false)
 		}
-	case attachNode:
-		return c.AttachNode(ctx, o.nodeID)
-	case detachNode:
+	case attachNode, detachNode:
+		// 4.3.5 acts on the wrong node for an id it does not have; 3.x
+		// answered such an id with 'e', so it is a BackendError here too.
+		if err := c.CheckNodeExists(ctx, o.nodeID); err != nil {
+			var e *client.Error
+			if errors.As(err, &e) && e.Kind == client.KindUsage {
+				return &client.Error{Kind: client.KindServer, Text: e.Text}
+			}
+			return err
+		}
+		if r.t.kind == attachNode {
+			return c.AttachNode(ctx, o.nodeID)
+		}
 		return c.DetachNode(ctx, o.nodeID, o.graceful)
 	case recoveryNode:
 		return c.RecoverNode(ctx, o.nodeID)

@@ -4,9 +4,11 @@ import (
 	"net"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 
@@ -141,5 +143,48 @@ func TestLegacyDebug(t *testing.T) {
 	}
 	if strings.Contains(errOut, fakePass) {
 		t.Error("password in the trace")
+	}
+}
+
+// pgpool 4.3.5 accepts attach/detach of any id below 128 and acts on the
+// wrong node: the legacy form must not send them for an id pgpool lacks.
+func TestLegacyUnknownNodeNeverSent(t *testing.T) {
+	var mu sync.Mutex
+	var kinds []byte
+	seen := func() string { mu.Lock(); defer mu.Unlock(); return string(kinds) }
+	reset := func() { mu.Lock(); kinds = nil; mu.Unlock() }
+	srv := pcptest.NewServer(t, func(s *pcptest.Session) {
+		if !s.Authenticate(fakeUser, fakePass, false) {
+			return
+		}
+		for {
+			kind, _, err := s.Read()
+			if err != nil || kind == 'X' {
+				return
+			}
+			mu.Lock()
+			kinds = append(kinds, kind)
+			mu.Unlock()
+			switch kind {
+			case 'L':
+				s.Send(&pcp.NodeCount{Tag: "CommandComplete", Count: 3, HasCount: true})
+			case 'C':
+				s.Send(&pcp.CommandComplete{Kind: 'c', Tag: "CommandComplete"})
+			default:
+				s.Send(&pcp.CommandComplete{Kind: 'd', Tag: "CommandComplete"})
+			}
+		}
+	})
+	for _, tool := range []string{"pcp_detach_node", "pcp_attach_node"} {
+		reset()
+		out, errOut, code := runTool(tool, []string{"5", srv.Host, strconv.Itoa(srv.Port), fakeUser, fakePass, "3"})
+		if code != 12 || out != "BackendError\n" || errOut != "" || seen() != "L" {
+			t.Errorf("%s 3: exit %d stdout %q stderr %q, server saw %q", tool, code, out, errOut, seen())
+		}
+		reset()
+		out, _, code = runTool(tool, []string{"5", srv.Host, strconv.Itoa(srv.Port), fakeUser, fakePass, "2"})
+		if code != 0 || out != "" || len(seen()) != 2 {
+			t.Errorf("%s 2: exit %d stdout %q, server saw %q", tool, code, out, seen())
+		}
 	}
 }
