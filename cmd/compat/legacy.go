@@ -481,7 +481,13 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 	case promoteNode:
 		return c.PromoteNode(ctx, o.nodeID, o.graceful, false)
 	case stopPgpool:
-		return c.StopPgpool(ctx, o.mode, false)
+		// 3.0–3.4 servers never answer 'T'; their PCP process just goes
+		// away with pgpool, which is the success 3.x tools assumed.
+		err := c.StopPgpool(ctx, o.mode, false)
+		if client.KindOf(err) == client.KindIO && legacyCode(err) == legacyEOF {
+			return nil
+		}
+		return err
 	case reloadConfig:
 		return c.ReloadConfig(ctx, 'l')
 	}

@@ -188,3 +188,34 @@ func TestLegacyUnknownNodeNeverSent(t *testing.T) {
 		}
 	}
 }
+
+// A 3.x server does not answer a stop request and closes the connection as
+// pgpool goes; a 4.3.5 one answers 't'. Both are success, silently.
+func TestLegacyStop(t *testing.T) {
+	for _, d := range []dialect{dialects[0], dialects[len(dialects)-1]} {
+		var mu sync.Mutex
+		var got []byte
+		srv := pcptest.NewServer(t, func(s *pcptest.Session) {
+			if !s.Authenticate(fakeUser, fakePass, d.legacy) {
+				return
+			}
+			kind, payload, err := s.Read()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			got = append(append(got, kind), payload...)
+			mu.Unlock()
+			if !d.legacy {
+				s.Send(&pcp.CommandComplete{Kind: 't', Tag: "CommandComplete"})
+				s.Read()
+			}
+		})
+		out, errOut, code := runTool("pcp_stop_pgpool", []string{"5", srv.Host, strconv.Itoa(srv.Port), fakeUser, fakePass, "fast"})
+		mu.Lock()
+		if code != 0 || out != "" || errOut != "" || string(got) != "Tf" {
+			t.Errorf("%s: exit %d stdout %q stderr %q, server got %q", d.name, code, out, errOut, got)
+		}
+		mu.Unlock()
+	}
+}
