@@ -201,9 +201,7 @@ func TestLegacyDetachRecoveryAttach(t *testing.T) {
 	// Online recovery needs the node detached and, with this cluster's
 	// recovery_1st_stage, its PostgreSQL stopped; pgpool_remote_start starts
 	// it again and pgpool answers when all is done.
-	pgData := filepath.Join(env(t, "PCPCTL_CLUSTER_DIR"), "pg"+sid)
-	stop := exec.Command("runuser", "-u", "postgres", "--", "/usr/lib/postgresql/15/bin/pg_ctl", "-D", pgData, "-m", "fast", "-w", "-t", "60", "stop")
-	if out, err := stop.CombinedOutput(); err != nil {
+	if out, err := exec.Command("../scripts/cluster.sh", "pg-stop", sid).CombinedOutput(); err != nil {
 		t.Fatalf("stopping node %d: %v\n%s", id, err, out)
 	}
 	timed := legacyBase(t, "120")
