@@ -29,24 +29,24 @@ import (
 
 // Exit statuses of the 3.x tools (their ErrorCode enum).
 const (
-	legacyUnknown     = 1
-	legacyEOF         = 2
-	legacyRead        = 4
-	legacyWrite       = 5
-	legacyTimeout     = 6
-	legacyInvalidArg  = 7
-	legacyConnection  = 8
-	legacyHost        = 11
-	legacyBackend     = 12
-	legacyAuthorizate = 13
+	legacyUnknown       = 1
+	legacyEOF           = 2
+	legacyRead          = 4
+	legacyWrite         = 5
+	legacyTimeout       = 6
+	legacyInvalidArg    = 7
+	legacyConnection    = 8
+	legacyHost          = 11
+	legacyBackend       = 12
+	legacyAuthorization = 13
 )
 
 // 3.x limits: MAX_DB_HOST_NAMELEN, MAX_USER_PASSWD_LEN, MAX_WATCHDOG_NUM.
 const (
-	maxLegacyHost   = 128
-	maxLegacyName   = 128
-	maxLegacyWdID   = 128
-	maxLegacyTimout = 1 << 30 // seconds; keeps time.Duration from overflowing
+	maxLegacyHost    = 128
+	maxLegacyName    = 128
+	maxLegacyWdID    = 128
+	maxLegacyTimeout = 1 << 30 // seconds; keeps time.Duration from overflowing
 )
 
 // legacyForm is a tool's 3.x signature.
@@ -226,7 +226,7 @@ func (t *tool) legacyParse(args []string) (o *options, help bool, why error) {
 	if timeout < 0 {
 		return nil, false, errors.New("negative timeout")
 	}
-	o.timeout = time.Duration(min(timeout, maxLegacyTimout)) * time.Second
+	o.timeout = time.Duration(min(timeout, maxLegacyTimeout)) * time.Second
 	o.host = p[1]
 	if o.host == "" {
 		return nil, false, errors.New("empty hostname")
@@ -387,7 +387,7 @@ func legacyCode(err error) int {
 	case client.KindHost:
 		return legacyHost
 	case client.KindAuth:
-		return legacyAuthorizate
+		return legacyAuthorization
 	case client.KindServer:
 		return legacyBackend
 	case client.KindTimeout:
@@ -513,7 +513,7 @@ var LegacyExitCodes = []LegacyExitCode{
 	{legacyConnection, output.LegacyErrorName(legacyConnection), "pgpool unreachable: connection refused, no such socket"},
 	{legacyHost, output.LegacyErrorName(legacyHost), "the host name did not resolve"},
 	{legacyBackend, output.LegacyErrorName(legacyBackend), "pgpool refused or failed the request: invalid node id, refused detach, failed recovery, watchdog disabled"},
-	{legacyAuthorizate, output.LegacyErrorName(legacyAuthorizate), "wrong user name or password"},
+	{legacyAuthorization, output.LegacyErrorName(legacyAuthorization), "wrong user name or password"},
 }
 
 // LegacyUsage writes the tool's help in the legacy form.
