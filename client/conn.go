@@ -49,6 +49,10 @@ type Conn struct {
 	// broken is set once the stream can no longer be trusted (I/O error,
 	// FATAL, deadline): Close then skips the polite 'X'.
 	broken bool
+	// fatal: pgpool ended the session with FATAL. libpcp still sends (and
+	// traces) its 'X' then, and the write succeeds because the peer has
+	// only half-closed, so Close sends it too, for the same -d trace.
+	fatal bool
 }
 
 // MaxNameLength is libpcp's limit for user names (and passwords): 128 bytes
@@ -271,7 +275,7 @@ func (c *Conn) receive(ctx context.Context) (pcp.BackendMessage, error) {
 				continue
 			}
 			if m.Fatal() {
-				c.broken = true
+				c.broken, c.fatal = true, true
 			}
 			return nil, serverError(m)
 		case *pcp.LegacyError:
@@ -340,7 +344,7 @@ func (c *Conn) Close() error {
 		return nil
 	}
 	c.closed = true
-	if !c.broken {
+	if !c.broken || c.fatal {
 		c.nc.SetDeadline(time.Now().Add(time.Second))
 		c.fe.Send(&pcp.Terminate{})
 	}
