@@ -6,6 +6,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -66,11 +67,19 @@ type Error struct {
 
 func (e *Error) Error() string {
 	if e.Server != nil {
-		if e.Server.Severity() == "" && e.Server.Message() == "" {
+		sev := strings.TrimSpace(e.Server.Severity())
+		msg := strings.TrimSpace(e.Server.Message())
+		if sev == "" && msg == "" {
 			return "pgpool sent an error packet with neither severity nor message"
 		}
-		m := e.Server.Severity() + ": " + e.Server.Message()
-		if d := e.Server.Detail(); d != "" {
+		if sev == "" {
+			sev = "ERROR"
+		}
+		if msg == "" {
+			msg = "(no message)"
+		}
+		m := sev + ": " + msg
+		if d := strings.TrimSpace(e.Server.Detail()); d != "" {
 			m += " (" + d + ")"
 		}
 		return m

@@ -52,7 +52,10 @@ type Authenticate struct {
 func (Authenticate) Frontend() {}
 
 func (m *Authenticate) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('R', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) != 2 {
 		return malformed('R', "want user and response, got %d strings", len(s))
 	}
@@ -84,7 +87,10 @@ func (AuthenticationResult) Backend() {}
 func (m *AuthenticationResult) OK() bool { return m.Tag == "AuthenticationOK" }
 
 func (m *AuthenticationResult) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('r', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) == 0 {
 		return malformed('r', "empty authentication result")
 	}

@@ -16,6 +16,12 @@ type ErrorResponse struct {
 
 func (ErrorResponse) Backend() {}
 
+// maxErrorFields bounds the fields of one error or notice: pgpool sends at
+// most seven, PostgreSQL's protocol defines under twenty, and each costs a
+// 24-byte header however short, so a 1 MiB packet of two-byte fields would
+// otherwise take some 60 MiB to decode.
+const maxErrorFields = 64
+
 func (m *ErrorResponse) field(code byte) string {
 	for _, f := range m.Fields {
 		if f.Code == code {
@@ -66,6 +72,9 @@ func (m *ErrorResponse) Decode(payload []byte) error {
 		code := payload[0]
 		if code == 0 {
 			return nil
+		}
+		if len(m.Fields) == maxErrorFields {
+			return malformed(m.kind(), "more than %d fields", maxErrorFields)
 		}
 		var v string
 		v, payload = firstString(payload[1:])

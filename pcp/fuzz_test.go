@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -337,6 +338,37 @@ func TestCapturedRepliesDecode(t *testing.T) {
 				t.Errorf("%T re-encodes as %q, pgpool sent %q (%v)", m, b, raw, err)
 			}
 			off += n
+		}
+	}
+}
+
+// TestDecodeAllocationBounded: whatever a packet of the largest accepted
+// size holds, decoding it costs a small multiple of the packet, never a
+// header per string or field (16–24 bytes each for a 1–2 byte item).
+func TestDecodeAllocationBounded(t *testing.T) {
+	size := MaxPacketLength - 4
+	fill := func(unit string) []byte {
+		return bytes.Repeat([]byte(unit), size/len(unit))
+	}
+	payloads := map[string][]byte{
+		"NULs":          make([]byte, size),
+		"one-byte":      fill("7\x00"),
+		"fields":        fill("S\x00"),
+		"tagged NULs":   append([]byte("NodeInfo\x00"), make([]byte, size-9)...),
+		"CC then NULs":  append([]byte("CommandComplete\x00"), make([]byte, size-16)...),
+		"process count": append([]byte("CommandComplete\x0065535\x00"), fill("1\x00")[:size-22]...),
+	}
+	for _, kind := range []byte("mrENelinpbhwcdtzvga#") {
+		for name, p := range payloads {
+			m := newBackendMessage(kind)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			m.Decode(p)
+			runtime.ReadMemStats(&after)
+			if got := after.TotalAlloc - before.TotalAlloc; got > 3*MaxPacketLength {
+				t.Errorf("%c %T of %s: %d KiB allocated for a %d KiB packet", kind, m, name, got>>10, len(p)>>10)
+			}
 		}
 	}
 }

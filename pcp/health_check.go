@@ -29,7 +29,10 @@ type HealthCheckStats struct {
 func (HealthCheckStats) Backend() {}
 
 func (m *HealthCheckStats) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('h', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) == 0 {
 		return malformed('h', "empty health check reply")
 	}

@@ -13,7 +13,10 @@ func encodeIDRequest(dst []byte, kind byte, id int) ([]byte, error) {
 }
 
 func decodeIDRequest(kind byte, payload []byte) (int, error) {
-	s := splitStrings(payload)
+	s, err := splitStrings(kind, payload)
+	if err != nil {
+		return 0, err
+	}
 	if len(s) != 1 {
 		return 0, malformed(kind, "want one id string, got %d strings", len(s))
 	}

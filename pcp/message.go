@@ -98,10 +98,25 @@ func appendString(dst []byte, s string) []byte {
 	return append(dst, 0)
 }
 
+// maxStrings bounds the strings one packet may hold. A string costs us a
+// 16-byte header however short it is, so a 1 MiB packet of NULs would
+// otherwise take 16 MiB and more while being split. The largest honest list
+// is pcp_proc_count's PIDs, one per pgpool child.
+const maxStrings = 1 << 16
+
 // splitStrings cuts a payload into its NUL-terminated strings. A final string
-// without its terminator is kept, as pgpool's own parser would read it.
-func splitStrings(payload []byte) []string {
-	var out []string
+// without its terminator is kept, as pgpool's own parser would read it. The
+// result is sized once, from a count of the terminators, and refused when
+// there are more than maxStrings.
+func splitStrings(kind byte, payload []byte) ([]string, error) {
+	n := bytes.Count(payload, []byte{0})
+	if len(payload) > 0 && payload[len(payload)-1] != 0 {
+		n++
+	}
+	if n > maxStrings {
+		return nil, malformed(kind, "%d strings in one packet, at most %d", n, maxStrings)
+	}
+	out := make([]string, 0, n)
 	for len(payload) > 0 {
 		i := bytes.IndexByte(payload, 0)
 		if i < 0 {
@@ -111,7 +126,7 @@ func splitStrings(payload []byte) []string {
 		out = append(out, string(payload[:i]))
 		payload = payload[i+1:]
 	}
-	return out
+	return out, nil
 }
 
 // firstString returns the leading NUL-terminated string (the tag) and the rest.

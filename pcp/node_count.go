@@ -30,7 +30,10 @@ type NodeCount struct {
 func (NodeCount) Backend() {}
 
 func (m *NodeCount) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('l', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) == 0 {
 		return malformed('l', "empty node count reply")
 	}

@@ -142,7 +142,10 @@ type NodeInfoReply struct {
 func (NodeInfoReply) Backend() {}
 
 func (m *NodeInfoReply) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('i', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) == 0 {
 		return malformed('i', "empty node info reply")
 	}

@@ -43,7 +43,10 @@ func (m *PoolStatusReply) Decode(payload []byte) error {
 			return malformed('b', "negative ArraySize %d", m.Count)
 		}
 	case "ProcessConfig":
-		s := splitStrings(rest)
+		s, err := splitStrings('b', rest)
+		if err != nil {
+			return err
+		}
 		if len(s) < 3 {
 			return malformed('b', "ProcessConfig has %d strings, want 3", len(s))
 		}

@@ -26,7 +26,10 @@ type ProcessCount struct {
 func (ProcessCount) Backend() {}
 
 func (m *ProcessCount) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('n', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) == 0 {
 		return malformed('n', "empty process count reply")
 	}
@@ -85,7 +88,10 @@ type ProcessInfoReply struct {
 func (ProcessInfoReply) Backend() {}
 
 func (m *ProcessInfoReply) Decode(payload []byte) error {
-	s := splitStrings(payload)
+	s, err := splitStrings('p', payload)
+	if err != nil {
+		return err
+	}
 	if len(s) == 0 {
 		return malformed('p', "empty process info reply")
 	}

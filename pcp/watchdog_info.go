@@ -110,7 +110,10 @@ func (m *WatchdogInfo) Decode(payload []byte) error {
 	if tag != "CommandComplete" {
 		return nil
 	}
-	fields := splitStrings(rest)
+	fields, err := splitStrings('w', rest)
+	if err != nil {
+		return err
+	}
 	switch {
 	case len(fields) == 4:
 		m.Legacy = &LegacyWatchdog{

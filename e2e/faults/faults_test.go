@@ -184,6 +184,16 @@ var expected = map[string]map[string]want{
 		"pcpctl": {0, ""},
 		"3.x":    {0, ""},
 	},
+	"1MiB-of-empty-strings": {
+		"pcp_*":  {0, `^command failed\. invalid response$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent an invalid response: malformed PCP 'i' packet: .*$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"error-with-500000-fields": {
+		"pcp_*":  {0, `^command failed\. invalid response$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent an invalid response: malformed PCP 'E' packet: .*$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
 	"close-after-auth": {
 		"pcp_*":  {0, `^ERROR: unable to read data from socket\.$`},
 		"pcpctl": {3, `^pcpctl: lost the connection to pgpool while reading its reply: (unexpected )?EOF$`},

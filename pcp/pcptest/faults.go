@@ -1,6 +1,7 @@
 package pcptest
 
 import (
+	"bytes"
 	"encoding/binary"
 	"io"
 	"time"
@@ -106,6 +107,19 @@ func Faults(user, password string) []Fault {
 				buf, _ = Notice("checkpoint request queued").Encode(buf)
 			}
 			s.SendRaw(append(buf, reply...))
+			s.Stall()
+		})},
+		{Name: "1MiB-of-empty-strings", Phase: AfterAuth, Serve: afterAuth(func(s *Session) {
+			// The largest packet we accept, cut into as many strings as
+			// it can hold: a decoder that keeps one header per string
+			// needs 16 times the packet.
+			body := append([]byte("NodeInfo\x00"), make([]byte, pcp.MaxPacketLength-4-9)...)
+			s.SendRaw(append(header('i', pcp.MaxPacketLength), body...))
+			s.Stall()
+		})},
+		{Name: "error-with-500000-fields", Phase: AfterAuth, Serve: afterAuth(func(s *Session) {
+			body := append(bytes.Repeat([]byte("S\x00"), (pcp.MaxPacketLength-5)/2), 0)
+			s.SendRaw(append(header('E', uint32(4+len(body))), body...))
 			s.Stall()
 		})},
 		{Name: "close-after-auth", Phase: AfterAuth, Serve: afterAuth(func(s *Session) {})},
