@@ -6,7 +6,6 @@ package e2e
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -144,12 +143,7 @@ func TestModernWatchdogStatusCodesVersion(t *testing.T) {
 	if r := modern(t, "watchdog", "status"); r.Code != 5 || r.Stderr != "pcpctl: PCP: informing watchdog info failed (watchdog is not enabled)\n" {
 		t.Errorf("watchdog status: %s", r)
 	}
-	if port := os.Getenv("WD_PCP_PORT"); port != "" {
-		r := run(t, pcpctlBin, invocation{Tool: "pcpctl", Args: []string{"-h", env(t, "PCP_HOST"), "-p", port, "-U", env(t, "PCP_USER"), "-w", "watchdog", "status", "-o", "json"}})
-		if r.Code != 0 || !strings.Contains(r.Stdout, `"leader_node_name"`) {
-			t.Errorf("watchdog trio: %s", r)
-		}
-	}
+	// The trio: watchdog_test.go.
 	r := run(t, pcpctlBin, invocation{Tool: "pcpctl", Args: []string{"status-codes"}})
 	if r.Code != 0 || !strings.Contains(r.Stdout, "only 0-3 are ever sent by a real server") {
 		t.Errorf("status-codes: %s", r)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make demo: start the project's local cluster and show it, first through the
-# pcp_node_info drop-in, then through pcpctl's own role table.
+# pcp_node_info drop-in, then through pcpctl's own role table; then the
+# watchdog trio, through pcp_watchdog_info and pcpctl watchdog status.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/bin:/usr/local/go/bin:$PATH"
@@ -21,10 +22,13 @@ run pcpctl node list "${conn[@]}" -o json
 # The watchdog trio (three pgpools over the same backends), side by side.
 scripts/cluster.sh wd-start
 eval "$(scripts/cluster.sh env)"
+read -r wd_pcp _ <<<"$WD_PCP_PORTS"
+wd=(-h "$PCP_HOST" -p "$wd_pcp" -U "$PCP_USER" -w)
+run pcp_watchdog_info "${wd[@]}"
+run pcp_watchdog_info "${wd[@]}" -v
+run pcpctl watchdog status "${wd[@]}" -o table
 trio=()
 for p in $WD_PCP_PORTS; do trio+=(--pgpool "$PCP_HOST:$p"); done
 run pcpctl cluster status "${trio[@]}" -U "$PCP_USER" -w -o table
 
-printf '\nThe cluster keeps running; stop it with: make cluster-stop\n'
-printf 'and the watchdog trio with: make wd-stop\n'
-
+printf '\nThe cluster and the watchdog trio keep running; stop both with: make cluster-stop\n'
