@@ -46,9 +46,9 @@ func clusterScript(args ...string) error {
 	return nil
 }
 
-// trio makes sure the trio runs (wd-start is idempotent and returns at once
+// wdTrio makes sure the trio runs (wd-start is idempotent and returns at once
 // when it is healthy; make test has started it already) and describes it.
-func trio(t *testing.T) []wdMember {
+func wdTrio(t *testing.T) []wdMember {
 	t.Helper()
 	needCluster(t)
 	trioOnce.Do(func() { trioErr = clusterScript("wd-start") })
@@ -227,7 +227,7 @@ func deref[T any](p *T) T {
 // TestWatchdogCompat compares the stock tools with pcpctl through every member in
 // the trio's steady state.
 func TestWatchdogCompat(t *testing.T) {
-	ms := trio(t)
+	ms := wdTrio(t)
 	wrong := passFile(t, "*:*:"+env(t, "PCP_USER")+":not-the-password\n", 0o600)
 	var cs []diffCase
 	add := func(name, tool string, a []string, e map[string]string) {
@@ -265,7 +265,7 @@ func TestWatchdogCompat(t *testing.T) {
 // TestWatchdogStatus checks `pcpctl watchdog status` through every member in
 // all its formats against the trio's known layout and the C tool's view.
 func TestWatchdogStatus(t *testing.T) {
-	ms := trio(t)
+	ms := wdTrio(t)
 	host := env(t, "PCP_HOST")
 	hostname, err := os.Hostname()
 	if err != nil {
@@ -364,7 +364,7 @@ func stateOf(s wdStatus, id int) string {
 // other (LOST, quorum absent), comparing the tools at each step through the
 // members still running, and restarts both.
 func TestWatchdogMemberStopped(t *testing.T) {
-	ms := trio(t)
+	ms := wdTrio(t)
 	s := status(t, ms[0], "json")
 	var leader wdMember
 	var standbys []wdMember
