@@ -35,9 +35,9 @@ var (
 	trioErr  error
 )
 
-// clusterScript runs scripts/cluster.sh with the environment the tests were
+// wdScript runs scripts/cluster.sh with the environment the tests were
 // given (the cluster directory and ports).
-func clusterScript(args ...string) error {
+func wdScript(args ...string) error {
 	cmd := exec.Command("../scripts/cluster.sh", args...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -51,7 +51,7 @@ func clusterScript(args ...string) error {
 func wdTrio(t *testing.T) []wdMember {
 	t.Helper()
 	needCluster(t)
-	trioOnce.Do(func() { trioErr = clusterScript("wd-start") })
+	trioOnce.Do(func() { trioErr = wdScript("wd-start") })
 	if trioErr != nil {
 		t.Fatal(trioErr)
 	}
@@ -384,7 +384,7 @@ func TestWatchdogMemberStopped(t *testing.T) {
 	a, b := standbys[0], standbys[1]
 	t.Cleanup(func() {
 		// Normally a no-op; after a failure midway it restores the trio.
-		if err := clusterScript("wd-start"); err != nil {
+		if err := wdScript("wd-start"); err != nil {
 			t.Errorf("restoring the trio: %v", err)
 		}
 	})
@@ -395,7 +395,7 @@ func TestWatchdogMemberStopped(t *testing.T) {
 	}
 
 	// A standby shut down: the others see SHUTDOWN, quorum still holds.
-	if err := clusterScript("wd-stop-one", strconv.Itoa(a.id)); err != nil {
+	if err := wdScript("wd-stop-one", strconv.Itoa(a.id)); err != nil {
 		t.Fatal(err)
 	}
 	s = eventuallyView(t, leader, "a SHUTDOWN member", func(s wdStatus) bool { return stateOf(s, a.id) == "10 SHUTDOWN" })
@@ -416,7 +416,7 @@ func TestWatchdogMemberStopped(t *testing.T) {
 	}
 
 	// The other standby killed: LOST, and the leader alone has no quorum.
-	if err := clusterScript("wd-stop-one", strconv.Itoa(b.id), "kill"); err != nil {
+	if err := wdScript("wd-stop-one", strconv.Itoa(b.id), "kill"); err != nil {
 		t.Fatal(err)
 	}
 	s = eventuallyView(t, leader, "a LOST member and no quorum", func(s wdStatus) bool {
@@ -438,7 +438,7 @@ func TestWatchdogMemberStopped(t *testing.T) {
 
 	// Both back: the script waits until all three agree again.
 	for _, m := range []wdMember{b, a} {
-		if err := clusterScript("wd-start-one", strconv.Itoa(m.id)); err != nil {
+		if err := wdScript("wd-start-one", strconv.Itoa(m.id)); err != nil {
 			t.Fatal(err)
 		}
 	}
