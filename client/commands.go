@@ -301,5 +301,7 @@ func complete(announced, got int) error {
 // unexpected reports a reply of another command's kind, which libpcp calls
 // a bad response without a message of its own.
 func (c *Conn) unexpected(msg pcp.BackendMessage) error {
-	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(kindOf(msg))}
+	k := kindOf(msg)
+	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(k),
+		Err: fmt.Errorf("a %q packet does not answer this command", k)}
 }

@@ -84,7 +84,7 @@ func (e *Error) Error() string {
 		}
 		return m
 	}
-	if e.Text == invalidResponse && e.Err != nil {
+	if (e.Text == invalidResponse || e.Text == "Unknown Error") && e.Kind == KindProtocol && e.Err != nil {
 		// libpcp's words say nothing about what was wrong; the modern
 		// front end, which prints Error(), names it.
 		return "pgpool sent an invalid response: " + e.Err.Error()

@@ -138,4 +138,3 @@ func TestCaptureFuzzSeeds(t *testing.T) {
 	capture("watchdog-1", "pcp_watchdog_info", []string{"-n", "1"}, nil)
 	capture("watchdog-99", "pcp_watchdog_info", []string{"-n", "99"}, nil)
 }
-

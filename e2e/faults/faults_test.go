@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcpctl/pcpctl/cmd/compat"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 
@@ -63,7 +64,7 @@ func build(dir string) error {
 	if err := cmd.Run(); err != nil {
 		return err
 	}
-	for _, name := range []string{"pcp_node_info", "pcp_watchdog_info"} {
+	for _, name := range compat.Names() {
 		if err := os.Symlink("pcpctl", filepath.Join(dir, name)); err != nil {
 			return err
 		}
@@ -108,6 +109,9 @@ type want struct {
 	msg  string // regexp; "" means success
 }
 
+// silent is a success that prints nothing, as the 3.x action tools did.
+const silent = "(silent)"
+
 // The pcp_* form exits as the stock 3.5+ tools do: 1 when connecting or
 // authenticating fails, 0 after authentication whatever happens (README,
 // "Exit codes of the 3.5+ form"). pcpctl uses its table (3 connection or
@@ -135,6 +139,11 @@ var expected = map[string]map[string]want{
 		"3.x":    {13, `^AuthorizationError$`},
 	},
 	"stall-mid-reply": {
+		"pcp_*":  {0, `^ERROR: timed out waiting for pgpool's reply$`},
+		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
+		"3.x":    {6, `^TimeoutError$`},
+	},
+	"stall-mid-packet": {
 		"pcp_*":  {0, `^ERROR: timed out waiting for pgpool's reply$`},
 		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
 		"3.x":    {6, `^TimeoutError$`},
@@ -307,6 +316,12 @@ func check(t *testing.T, formName string, w want, got outcome, report string) {
 			t.Errorf("crashed\n%s", report)
 		}
 	}
+	if w.msg == silent {
+		if got.stdout != "" || got.stderr != "" {
+			t.Errorf("want no output at all\n%s", report)
+		}
+		return
+	}
 	if w.msg == "" {
 		// Success: the record of node 0, and nothing on stderr.
 		if got.stderr != "" || !strings.Contains(got.stdout, "127.0.0.1") {
@@ -332,4 +347,115 @@ func check(t *testing.T, formName string, w want, got outcome, report string) {
 	if !regexp.MustCompile(w.msg).MatchString(msg) {
 		t.Errorf("error does not match %s\n%s", w.msg, report)
 	}
+}
+
+// sweepFaults are the faults that do not depend on which command was asked:
+// every command's reply goes through the same reader and deadline.
+var sweepFaults = map[string]map[string]want{
+	"stall-mid-packet": {
+		"pcp_*":  {0, `^ERROR: timed out waiting for pgpool's reply$`},
+		"pcpctl": {3, `^pcpctl: timed out waiting for pgpool's reply$`},
+		"3.x":    {6, `^TimeoutError$`},
+	},
+	"close-after-auth": {
+		"pcp_*":  {0, `^ERROR: unable to read data from socket\.$`},
+		"pcpctl": {3, `^pcpctl: lost the connection to pgpool while reading its reply: (unexpected )?EOF$`},
+		"3.x":    {2, `^EOFError$`},
+	},
+	"length-2^31-1": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet length 2147483647 for kind 'i'$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet length 2147483647 for kind 'i'$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+	"unknown-kind": {
+		"pcp_*":  {0, `^ERROR: invalid PCP packet type ="Q"$`},
+		"pcpctl": {6, `^pcpctl: invalid PCP packet type ="Q"$`},
+		"3.x":    {1, `^UnknownError$`},
+	},
+}
+
+// sweepCommand is one command in one form; port is the fake server's.
+type sweepCommand struct {
+	form string
+	argv func(port string) []string
+	// override replaces the expected outcome for some faults.
+	override map[string]want
+}
+
+func sweepCommands() []sweepCommand {
+	var out []sweepCommand
+	conn := func(port string) []string { return []string{"-h", "127.0.0.1", "-p", port, "-U", user, "-w"} }
+	for _, c := range [][]string{
+		{"pcp_node_count"}, {"pcp_node_info", "-n", "0"}, {"pcp_attach_node", "-n", "1"},
+		{"pcp_detach_node", "-n", "1"}, {"pcp_recovery_node", "-n", "1"}, {"pcp_promote_node", "-n", "1"},
+		{"pcp_stop_pgpool", "-m", "fast"}, {"pcp_reload_config"}, {"pcp_watchdog_info"}, {"pcp_proc_count"},
+		{"pcp_proc_info"}, {"pcp_pool_status"}, {"pcp_health_check_stats", "-n", "0"},
+	} {
+		c := c
+		out = append(out, sweepCommand{form: "pcp_*", argv: func(port string) []string {
+			return append(append([]string{c[0]}, conn(port)...), c[1:]...)
+		}})
+	}
+	for _, c := range [][]string{
+		{"node", "list"}, {"node", "info", "0"}, {"node", "count"}, {"node", "attach", "1"},
+		{"node", "detach", "1", "--force"}, {"node", "recover", "1"}, {"node", "promote", "1", "--force"},
+		{"watchdog", "status"},
+	} {
+		c := c
+		out = append(out, sweepCommand{form: "pcpctl", argv: func(port string) []string {
+			return append(append([]string{"pcpctl"}, c...), append(conn(port), "--timeout", "1s")...)
+		}})
+	}
+	for _, c := range [][]string{
+		{"pcp_node_count"}, {"pcp_node_info", "0"}, {"pcp_attach_node", "1"}, {"pcp_detach_node", "1"},
+		{"pcp_recovery_node", "1"}, {"pcp_promote_node", "1"},
+		{"pcp_watchdog_info"}, {"pcp_proc_count"}, {"pcp_proc_info"}, {"pcp_pool_status"},
+		{"pcp_health_check_stats", "0"}, {"pcp_reload_config"},
+	} {
+		c := c
+		out = append(out, sweepCommand{form: "3.x", argv: func(port string) []string {
+			return append([]string{c[0], "1", "127.0.0.1", port, user, password}, c[1:]...)
+		}})
+	}
+	// pgpool 3.x stopped without a reply and closed the connection, so
+	// the 3.x tool took the close for success.
+	out = append(out, sweepCommand{form: "3.x", argv: func(port string) []string {
+		return []string{"pcp_stop_pgpool", "1", "127.0.0.1", port, user, password, "f"}
+	}, override: map[string]want{"close-after-auth": {0, silent}}})
+	return out
+}
+
+// TestFaultSweep runs every command of every form against the faults that
+// any reply can meet, so no command has a path around the deadline or the
+// error handling.
+func TestFaultSweep(t *testing.T) {
+	faults := map[string]pcptest.Fault{}
+	for _, f := range pcptest.Faults(user, password) {
+		faults[f.Name] = f
+	}
+	cases := 0
+	for name, wants := range sweepFaults {
+		f, ok := faults[name]
+		if !ok {
+			t.Fatalf("no fault %s", name)
+		}
+		for _, c := range sweepCommands() {
+			name, f, c, w := name, f, c, wants[c.form]
+			if o, ok := c.override[name]; ok {
+				w = o
+			}
+			cases++
+			t.Run(name+"/"+strings.Join(c.argv("PORT"), "_"), func(t *testing.T) {
+				t.Parallel()
+				srv := pcptest.NewServer(t, f.Serve)
+				argv := c.argv(strconv.Itoa(srv.Port))
+				got := run(t, argv, environment(t, srv.Port))
+				report := fmt.Sprintf("%s\nexit %d after %s, max RSS %d KiB\n--- stdout\n%s--- stderr\n%s",
+					strings.Join(argv, " "), got.code, got.elapsed.Round(time.Millisecond), got.maxRSS>>10, got.stdout, got.stderr)
+				check(t, c.form, w, got, report)
+				pcptest.NoLeak(t, name, user, password, got.stdout, got.stderr)
+			})
+		}
+	}
+	t.Logf("%d cases", cases)
 }

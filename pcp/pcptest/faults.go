@@ -72,6 +72,12 @@ func Faults(user, password string) []Fault {
 			s.SendRaw(reply[:len(reply)/2])
 			s.Stall()
 		})},
+		{Name: "stall-mid-packet", Phase: AfterAuth, Serve: afterAuth(func(s *Session) {
+			// Whatever the command, its reply starts and stops: the
+			// header promises 100 bytes, ten come.
+			s.SendRaw(append(header('i', 104), "CommandCo"...))
+			s.Stall()
+		})},
 		{Name: "drip-reply", Phase: AfterAuth, Serve: afterAuth(func(s *Session) {
 			s.Drip(reply, time.Second)
 		})},
