@@ -357,30 +357,45 @@ func poolValue(t *testing.T, name string) string {
 	return ""
 }
 
-// TestToolsReload changes a reloadable parameter in pgpool.conf and reloads
-// it with each tool and scope: the outputs match and pgpool reports the new
-// value. The file is restored and reloaded at the end.
-func TestToolsReload(t *testing.T) {
-	needCluster(t)
+// reloadableParam is a parameter pgpool applies on reload and reports in
+// pcp_pool_status.
+const reloadableParam = "client_idle_limit"
+
+// confSetter returns a function that sets reloadableParam in pgpool.conf
+// (without reloading). At the end of the test the original value is
+// reloaded explicitly (a reload leaves parameters that vanished from the
+// file as they were) and then the original file comes back.
+func confSetter(t *testing.T) func(value string) {
+	t.Helper()
 	conf := filepath.Join(env(t, "PCPCTL_CLUSTER_DIR"), "pgpool", "pgpool.conf")
 	orig, err := os.ReadFile(conf)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const param = "client_idle_limit"
-	initial := poolValue(t, param)
+	initial := poolValue(t, reloadableParam)
 	if initial == "" {
-		t.Fatalf("%s not in pcp_pool_status", param)
+		t.Fatalf("%s not in pcp_pool_status", reloadableParam)
 	}
-	// A reload leaves parameters that vanished from the file as they
-	// were, so the original value is reloaded explicitly before the
-	// original file comes back.
+	set := func(v string) {
+		if err := os.WriteFile(conf, append(append([]byte(nil), orig...), fmt.Sprintf("\n%s = %s\n", reloadableParam, v)...), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	t.Cleanup(func() {
-		os.WriteFile(conf, append(append([]byte(nil), orig...), fmt.Sprintf("\n%s = %s\n", param, initial)...), 0o644)
+		set(initial)
 		stock(t, invocation{Tool: "pcp_reload_config", Args: tcp(t)})
-		waitFor(t, "original "+param, 20*time.Second, func() (bool, string) { v := poolValue(t, param); return v == initial, v })
+		waitFor(t, "original "+reloadableParam, 20*time.Second, func() (bool, string) { v := poolValue(t, reloadableParam); return v == initial, v })
 		os.WriteFile(conf, orig, 0o644)
 	})
+	return set
+}
+
+// TestToolsReload changes a reloadable parameter in pgpool.conf and reloads
+// it with each tool and scope: the outputs match and pgpool reports the new
+// value. The file and the value are restored at the end.
+func TestToolsReload(t *testing.T) {
+	needCluster(t)
+	set := confSetter(t)
 	value := 600
 	for _, scope := range [][]string{nil, {"-s", "local"}, {"-s", "l"}, {"--scope=cluster"}, {"-s", "c"}, {"-d"}} {
 		for _, side := range []struct {
@@ -389,17 +404,15 @@ func TestToolsReload(t *testing.T) {
 		}{{"stock", stock}, {"pcpctl", ours}} {
 			value++
 			want := strconv.Itoa(value)
-			if err := os.WriteFile(conf, append(append([]byte(nil), orig...), fmt.Sprintf("\n%s = %s\n", param, want)...), 0o644); err != nil {
-				t.Fatal(err)
-			}
+			set(want)
 			inv := invocation{Tool: "pcp_reload_config", Args: args(tcp(t), scope...)}
 			r := side.run(t, inv)
 			wantOut := "pcp_reload_config -- Command Successful\n"
 			if r.Code != 0 || r.Stderr != "" || !strings.Contains(r.Stdout, wantOut) {
 				t.Fatalf("%s %v: %s", side.name, scope, r)
 			}
-			waitFor(t, fmt.Sprintf("%s %v reloads %s=%s", side.name, scope, param, want), 20*time.Second,
-				func() (bool, string) { v := poolValue(t, param); return v == want, v })
+			waitFor(t, fmt.Sprintf("%s %v reloads %s=%s", side.name, scope, reloadableParam, want), 20*time.Second,
+				func() (bool, string) { v := poolValue(t, reloadableParam); return v == want, v })
 		}
 		// The pair's bytes, side by side, once the reload has settled.
 		compare(t, invocation{Tool: "pcp_reload_config", Args: args(tcp(t), scope...)})

@@ -8,6 +8,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/node/attach"
 	"github.com/pcpctl/pcpctl/cmd/node/count"
 	"github.com/pcpctl/pcpctl/cmd/node/detach"
+	"github.com/pcpctl/pcpctl/cmd/node/health"
 	"github.com/pcpctl/pcpctl/cmd/node/info"
 	"github.com/pcpctl/pcpctl/cmd/node/list"
 	"github.com/pcpctl/pcpctl/cmd/node/promote"
@@ -18,7 +19,7 @@ import (
 func NewCmdNode(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "node <command>",
-		Short: "List, inspect, attach, detach, recover and promote backends",
+		Short: "List, inspect, attach, detach, recover and promote backends; health check stats",
 	}
 	cmd.AddCommand(
 		list.NewCmdList(f, nil),
@@ -28,6 +29,7 @@ func NewCmdNode(f *factory.Factory) *cobra.Command {
 		detach.NewCmdDetach(f, nil),
 		recover.NewCmdRecover(f, nil),
 		promote.NewCmdPromote(f, nil),
+		health.NewCmdHealth(f, nil),
 	)
 	return cmd
 }

@@ -14,6 +14,9 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node"
+	"github.com/pcpctl/pcpctl/cmd/pgpool"
+	"github.com/pcpctl/pcpctl/cmd/pool"
+	"github.com/pcpctl/pcpctl/cmd/process"
 	"github.com/pcpctl/pcpctl/cmd/statuscodes"
 	"github.com/pcpctl/pcpctl/cmd/version"
 	"github.com/pcpctl/pcpctl/cmd/watchdog"
@@ -81,6 +84,9 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 	})
 	cmd.AddCommand(
 		node.NewCmdNode(f),
+		process.NewCmdProcess(f),
+		pool.NewCmdPool(f),
+		pgpool.NewCmdPgpool(f),
 		watchdog.NewCmdWatchdog(f),
 		cluster.NewCmdCluster(f),
 		contexts.NewCmdContext(f),

@@ -2,7 +2,9 @@ package pcptest
 
 import (
 	"fmt"
+	"strconv"
 	"sync"
+	"time"
 
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -25,6 +27,11 @@ type Pgpool struct {
 	LegacyOthers   []pcp.LegacyWatchdog
 	// RefuseDetach makes detach fail as the server would refuse it.
 	RefuseDetach bool
+	// Processes are 4.3+ process info records (17 strings, one per
+	// connection slot, the child's pid first), answering 'N' and 'P'.
+	Processes [][]string
+	// Config answers pcp_pool_status ('B').
+	Config []ConfigRow
 
 	mu  sync.Mutex
 	log []string
@@ -73,6 +80,12 @@ func (p *Pgpool) handle(s *Session, kind byte, payload []byte) bool {
 	idText, _, _ := cutString(payload)
 	id := pcp.Atoi(idText)
 	switch kind {
+	case 'Z', 'T', 't', 'J', 'j':
+		if len(payload) == 0 {
+			return false // pgpool would read garbage; the fake just hangs up
+		}
+	}
+	switch kind {
 	case 'L':
 		s.Send(&pcp.NodeCount{Tag: "CommandComplete", Count: len(p.Nodes), HasCount: true})
 	case 'I':
@@ -113,6 +126,27 @@ func (p *Pgpool) handle(s *Session, kind byte, payload []byte) bool {
 		s.Send(&pcp.CommandComplete{Kind: reply, Tag: "CommandComplete"})
 	case 'W':
 		p.watchdog(s, id)
+	case 'N':
+		s.Send(&pcp.ProcessCount{Tag: "CommandComplete", PIDs: p.pids()})
+	case 'P':
+		p.processInfo(s, id)
+	case 'B':
+		p.poolStatus(s)
+	case 'H':
+		p.health(s, id)
+	case 'J', 'j':
+		p.promote(s, kind, id, payload)
+	case 'Z':
+		p.recordText(fmt.Sprintf("Z %c", payload[0]))
+		s.Send(&pcp.CommandComplete{Kind: 'z', Tag: "CommandComplete"})
+	case 'T', 't':
+		if m := payload[0]; m != 's' && m != 'f' && m != 'i' {
+			p.fail(s, "", "PCP: error while processing shutdown request", fmt.Sprintf("invalid shutdown mode \"%c\"", m))
+			return true
+		}
+		p.recordText(fmt.Sprintf("%c %c", kind, payload[0]))
+		s.Send(&pcp.CommandComplete{Kind: 't', Tag: "CommandComplete"})
+		return false // pgpool goes away
 	default:
 		if !p.Legacy {
 			s.Send(Error("FATAL", "unknown PCP packet type", ""))
@@ -120,6 +154,105 @@ func (p *Pgpool) handle(s *Session, kind byte, payload []byte) bool {
 		return false
 	}
 	return true
+}
+
+// ConfigRow is one pcp_pool_status row.
+type ConfigRow struct{ Name, Value, Description string }
+
+func (p *Pgpool) recordText(e string) {
+	p.mu.Lock()
+	p.log = append(p.log, e)
+	p.mu.Unlock()
+}
+
+func (p *Pgpool) pids() []int {
+	var pids []int
+	seen := map[string]bool{}
+	for _, r := range p.Processes {
+		if !seen[r[0]] {
+			seen[r[0]] = true
+			pids = append(pids, pcp.Atoi(r[0]))
+		}
+	}
+	return pids
+}
+
+func (p *Pgpool) processInfo(s *Session, pid int) {
+	var sel [][]string
+	for _, r := range p.Processes {
+		if pid == 0 || pcp.Atoi(r[0]) == pid {
+			sel = append(sel, r)
+		}
+	}
+	if len(sel) == 0 {
+		p.fail(s, "", "informing process info failed", fmt.Sprintf("invalid process ID : %d", pid))
+		return
+	}
+	msgs := []pcp.BackendMessage{&pcp.ProcessInfoReply{Tag: "ArraySize", Count: len(sel)}}
+	for _, r := range sel {
+		msgs = append(msgs, &pcp.ProcessInfoReply{Tag: "ProcessInfo", Fields: r})
+	}
+	s.Send(append(msgs, &pcp.ProcessInfoReply{Tag: "CommandComplete"})...)
+}
+
+func (p *Pgpool) poolStatus(s *Session) {
+	msgs := []pcp.BackendMessage{&pcp.PoolStatusReply{Tag: "ArraySize", Count: len(p.Config)}}
+	for _, r := range p.Config {
+		msgs = append(msgs, &pcp.PoolStatusReply{Tag: "ProcessConfig", Name: r.Name, Value: r.Value, Description: r.Description})
+	}
+	s.Send(append(msgs, &pcp.PoolStatusReply{Tag: "CommandComplete"})...)
+}
+
+// health answers with statistics derived from the node: a check every 10
+// seconds that always succeeded, as 4.3.5 formats them.
+func (p *Pgpool) health(s *Session, id int) {
+	if id < 0 || id > 128 {
+		p.fail(s, "", "informing health check stats info failed", fmt.Sprintf("invalid node ID %d", id))
+		return
+	}
+	if !p.validID(id) {
+		p.fail(s, "", "informing health check stats info failed", fmt.Sprintf("stats data for node ID %d does not exist", id))
+		return
+	}
+	p.mu.Lock()
+	n := p.Nodes[id]
+	p.mu.Unlock()
+	changed := time.Unix(n.StatusChanged, 0).UTC().Format("2006-01-02 15:04:05")
+	last := time.Unix(n.StatusChanged+100, 0).UTC().Format("2006-01-02 15:04:05")
+	status := map[int]string{1: "waiting", 2: "up", 3: "down"}[n.Status]
+	role := map[int]string{2: "primary", 3: "standby"}[n.Role]
+	f := []string{strconv.Itoa(id), n.Hostname, strconv.Itoa(n.Port), status, role, changed,
+		"10", "10", "0", "0", "0", "0.000000", "0", "12", "2", "4.500000", last, last, "", ""}
+	s.Send(&pcp.HealthCheckStats{Tag: "CommandComplete", Fields: f})
+}
+
+func (p *Pgpool) promote(s *Session, kind byte, id int, payload []byte) {
+	if !p.validID(id) {
+		p.fail(s, "", "could not process promote request", fmt.Sprintf("node id %d is not valid", id))
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.Nodes[id].Role == 2 {
+		s.Send(Error("FATAL", "invalid promote request", fmt.Sprintf("specified node is already primary node, can't promote node id %d", id)))
+		return
+	}
+	switchover := payload[len(payload)-1] == 's'
+	for i := range p.Nodes {
+		if p.Nodes[i].Role == 2 {
+			p.Nodes[i].Role, p.Nodes[i].PgRole = 3, "standby"
+			if switchover {
+				p.Nodes[i].Status = 3
+			}
+		}
+	}
+	p.Nodes[id].Role, p.Nodes[id].PgRole = 2, "primary"
+	opt := 'n'
+	if switchover {
+		opt = 's'
+	}
+	p.log = append(p.log, fmt.Sprintf("%c %d %c", kind, id, opt))
+	s.Send(&pcp.CommandComplete{Kind: 'd', Tag: "CommandComplete"})
 }
 
 func (p *Pgpool) nodeInfo(s *Session, idText string, id int) {

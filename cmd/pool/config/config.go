@@ -1,0 +1,111 @@
+// Package config implements "pcpctl pool config [name...]".
+package config
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// ConfigOptions are pool config's inputs.
+type ConfigOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+	Format   output.Format
+	// Names selects parameters (all when empty), in the order given.
+	Names []string
+}
+
+// NewCmdConfig builds the command; runF replaces the run function in tests.
+func NewCmdConfig(f *factory.Factory, runF func(context.Context, *ConfigOptions) error) *cobra.Command {
+	opts := &ConfigOptions{IO: f.IOStreams, Factory: f}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "config [name...]",
+		Short: "Show pgpool's configuration as it runs (pcp_pool_status)",
+		Long: `Show the configuration pgpool is running with, as name, value and
+description (pcp_pool_status). Names select parameters; a name pgpool does
+not report is an error (exit 2) after the others have been printed.`,
+		Example: `  pcpctl pool config
+  pcpctl pool config num_init_children max_pool -o plain
+  pcpctl pool config -o json | jq -r '.[] | select(.name=="health_check_period") | .value'`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			opts.Names = args
+			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
+				return exitcode.Usage(err)
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return configRun(cmd.Context(), opts)
+		},
+	}
+	shared.FormatFlag(cmd, &format)
+	return cmd
+}
+
+func configRun(ctx context.Context, o *ConfigOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	qctx, cancel := o.Settings.Query(ctx)
+	defer cancel()
+	rows, err := conn.PoolStatus(qctx)
+	if err != nil {
+		return exitcode.FromClient(err)
+	}
+	var recs []output.Record
+	var missing []string
+	if len(o.Names) == 0 {
+		for _, r := range rows {
+			recs = append(recs, output.ConfigRecord(r.Name, r.Value, r.Description))
+		}
+	}
+	for _, name := range o.Names {
+		found := false
+		for _, r := range rows {
+			if r.Name == name {
+				recs = append(recs, output.ConfigRecord(r.Name, r.Value, r.Description))
+				found = true
+			}
+		}
+		if !found {
+			missing = append(missing, name)
+		}
+	}
+	if len(recs) > 0 || len(missing) == 0 {
+		if err := output.PrintRecords(o.IO.Out, o.Format, recs, output.ConfigKeys, []string{"NAME", "VALUE", "DESCRIPTION"}, false); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		return exitcode.Usage(fmt.Errorf("pgpool reports no parameter %s (pcpctl pool config lists them)", strings.Join(quote(missing), ", ")))
+	}
+	return nil
+}
+
+func quote(s []string) []string {
+	q := make([]string, len(s))
+	for i, v := range s {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return q
+}

@@ -1,0 +1,100 @@
+// Package list implements "pcpctl process list".
+package list
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/shared"
+	"github.com/pcpctl/pcpctl/output"
+)
+
+// ListOptions are process list's inputs.
+type ListOptions struct {
+	IO       *iostreams.IOStreams
+	Factory  *factory.Factory
+	Settings *factory.Settings
+	Format   output.Format
+	// Slots lists every connection slot instead of one row per child.
+	Slots bool
+}
+
+// NewCmdList builds the command; runF replaces the run function in tests.
+func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
+	opts := &ListOptions{IO: f.IOStreams, Factory: f}
+	var format string
+	cmd := &cobra.Command{
+		Use:   "list",
+		Short: "List pgpool's child processes (pcp_proc_count and pcp_proc_info)",
+		Long: `List pgpool's child processes, one row each in pgpool's order: start time,
+status, client connections served, the connected client's database and
+user, and the pids of its backend connections. --slots shows every
+connection slot of every child instead (pcp_proc_info -a).`,
+		Example: `  pcpctl process list
+  pcpctl process list --slots -o json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
+				return exitcode.Usage(err)
+			}
+			if opts.Settings, err = f.Settings(); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return listRun(cmd.Context(), opts)
+		},
+	}
+	shared.FormatFlag(cmd, &format)
+	cmd.Flags().BoolVar(&opts.Slots, "slots", false, "one row per connection slot (pool id) instead of per process")
+	return cmd
+}
+
+func listRun(ctx context.Context, o *ListOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	qctx, cancel := o.Settings.Query(ctx)
+	defer cancel()
+	pids, err := conn.ProcessCount(qctx)
+	if err != nil {
+		return exitcode.FromClient(err)
+	}
+	slots, err := conn.ProcessInfo(qctx, 0)
+	if err != nil {
+		return exitcode.FromClient(err)
+	}
+	if o.Slots {
+		recs := make([]output.Record, len(slots))
+		for i, s := range slots {
+			recs[i] = output.ProcessSlot(s)
+		}
+		return output.PrintRecords(o.IO.Out, o.Format, recs, output.ProcessSlotKeys, output.ProcessSlotHeader, false)
+	}
+	recs := output.Processes(pids, slots)
+	if err := output.PrintRecords(o.IO.Out, o.Format, recs, output.ProcessKeys, output.ProcessHeader, false); err != nil {
+		return err
+	}
+	if o.Format == output.FormatTable {
+		busy := 0
+		for _, r := range recs {
+			if r.Get("database") != nil {
+				busy++
+			}
+		}
+		_, err = fmt.Fprintf(o.IO.Out, "%d child processes, %d with a client\n", len(recs), busy)
+	}
+	return err
+}

@@ -1,0 +1,225 @@
+package e2e
+
+// The modern commands over the seven tools of tools_test.go, against the
+// live cluster; their answers are checked against the stock tools'.
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func modernJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	r := modern(t, append(args, "-o", "json")...)
+	if r.Code != 0 {
+		t.Fatalf("%v: %s", args, r)
+	}
+	if err := json.Unmarshal([]byte(r.Stdout), v); err != nil {
+		t.Fatalf("%v json: %v\n%s", args, err, r)
+	}
+}
+
+func TestModernProcess(t *testing.T) {
+	needCluster(t)
+	busy := holdClient(t)
+	var procs []map[string]any
+	modernJSON(t, &procs, "process", "list")
+	pids := childPIDs(t)
+	if len(procs) != len(pids) {
+		t.Fatalf("%d processes, pcp_proc_count has %d: %v", len(procs), len(pids), procs)
+	}
+	found := false
+	for i, p := range procs {
+		if fmt.Sprint(p["pid"]) != pids[i] {
+			t.Errorf("process %d is %v, pcp_proc_count says %s", i, p["pid"], pids[i])
+		}
+		if fmt.Sprint(p["pid"]) == busy {
+			found = true
+			if p["database"] != "postgres" || p["username"] != "postgres" || p["backend_pids"] == nil {
+				t.Errorf("busy child %s: %v", busy, p)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("child %s serving the held client not listed", busy)
+	}
+	// process info: the same slots as pcp_proc_info -a -P.
+	var info struct {
+		PID   int              `json:"pid"`
+		Slots []map[string]any `json:"slots"`
+	}
+	modernJSON(t, &info, "process", "info", busy)
+	c := stock(t, invocation{Tool: "pcp_proc_info", Args: args(tcp(t), "-a", "-P", busy)})
+	if strconv.Itoa(info.PID) != busy || len(info.Slots) != strings.Count(c.Stdout, "\n") {
+		t.Errorf("process info %s: %+v\nstock:\n%s", busy, info, c.Stdout)
+	}
+	if r := modern(t, "process", "list", "--slots", "-o", "csv"); r.Code != 0 || strings.Count(r.Stdout, "\n") != 1+strings.Count(stock(t, invocation{Tool: "pcp_proc_info", Args: args(tcp(t), "-a")}).Stdout, "\n") {
+		t.Errorf("--slots: %s", r)
+	}
+	if r := modern(t, "process", "list", "-o", "table"); r.Code != 0 || !strings.Contains(r.Stdout, fmt.Sprintf("%d child processes, ", len(pids))) {
+		t.Errorf("table: %s", r)
+	}
+	if r := modern(t, "process", "info", "1"); r.Code != 5 || r.Stderr != "pcpctl: informing process info failed (invalid process ID : 1)\n" {
+		t.Errorf("pid 1: %s", r)
+	}
+	if r := modern(t, "process", "info", "x"); r.Code != 2 || !strings.Contains(r.Stderr, `invalid process id "x"`) {
+		t.Errorf("pid x: %s", r)
+	}
+}
+
+func TestModernPoolConfig(t *testing.T) {
+	needCluster(t)
+	var rows []struct{ Name, Value, Description string }
+	modernJSON(t, &rows, "pool", "config")
+	c := stock(t, invocation{Tool: "pcp_pool_status", Args: tcp(t)})
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", r.Name, r.Value, r.Description)
+	}
+	if len(rows) < 100 || b.String() != c.Stdout {
+		t.Errorf("pool config (%d rows) is not pcp_pool_status", len(rows))
+	}
+	if r := modern(t, "pool", "config", "num_init_children", "max_pool"); r.Code != 0 || r.Stdout != "num_init_children\t4\t# of children initially pre-forked\nmax_pool\t2\tmax # of connection pool per child\n" {
+		t.Errorf("selected: %s", r)
+	}
+	if r := modern(t, "pool", "config", "no_such_param"); r.Code != 2 || r.Stderr != "pcpctl: pgpool reports no parameter \"no_such_param\" (pcpctl pool config lists them)\n" {
+		t.Errorf("unknown: %s", r)
+	}
+}
+
+func TestModernNodeHealth(t *testing.T) {
+	needCluster(t)
+	var recs []map[string]any
+	modernJSON(t, &recs, "node", "health")
+	ports := strings.Fields(env(t, "PG_PORTS"))
+	if len(recs) != len(ports) {
+		t.Fatalf("%d records: %v", len(recs), recs)
+	}
+	for i, r := range recs {
+		// Same node, same place: compare with the stock tool's fields
+		// that do not move between two health checks.
+		c := stock(t, invocation{Tool: "pcp_health_check_stats", Args: args(tcp(t), "-n", strconv.Itoa(i))})
+		f := strings.Fields(c.Stdout)
+		if len(f) < 5 || fmt.Sprint(r["node_id"]) != f[0] || r["hostname"] != f[1] || fmt.Sprint(r["port"]) != ports[i] || r["role"] != f[4] {
+			t.Errorf("node %d: %v\nstock: %s", i, r, c.Stdout)
+		}
+		if n, ok := r["total_count"].(float64); !ok || n < 1 || r["success_count"] == nil || r["last_health_check"] == nil {
+			t.Errorf("node %d counters: %v", i, r)
+		}
+	}
+	var one map[string]any
+	modernJSON(t, &one, "node", "health", "2")
+	if one["node_id"] != 2.0 {
+		t.Errorf("node health 2: %v", one)
+	}
+	if r := modern(t, "node", "health", "9"); r.Code != 2 || r.Stderr != "pcpctl: node 9 does not exist: pgpool has 3 nodes (0-2)\n" {
+		t.Errorf("node 9: %s", r)
+	}
+	if r := modern(t, "node", "health", "-o", "table"); r.Code != 0 || !strings.Contains(r.Stdout, "│ ID │ HOST ") {
+		t.Errorf("table: %s", r)
+	}
+}
+
+func TestModernPgpoolReload(t *testing.T) {
+	needCluster(t)
+	set := confSetter(t)
+	for i, scope := range [][]string{nil, {"--scope", "cluster"}, {"-s", "local"}} {
+		want := strconv.Itoa(700 + i)
+		set(want)
+		r := modern(t, append([]string{"pgpool", "reload"}, scope...)...)
+		if r.Code != 0 || !strings.Contains(r.Stdout, "is reloading its configuration (scope ") {
+			t.Fatalf("reload %v: %s", scope, r)
+		}
+		waitFor(t, fmt.Sprintf("reload %v applies %s", scope, want), 20*time.Second, func() (bool, string) {
+			var rows []map[string]string
+			modernJSON(t, &rows, "pool", "config", reloadableParam)
+			return len(rows) == 1 && rows[0]["value"] == want, fmt.Sprint(rows)
+		})
+	}
+	// A dry run and a bad scope change nothing.
+	set("799")
+	before := poolValue(t, reloadableParam)
+	if r := modern(t, "pgpool", "reload", "--dry-run"); r.Code != 0 || !strings.Contains(r.Stdout, "dry run, nothing was sent") {
+		t.Errorf("dry run: %s", r)
+	}
+	if r := modern(t, "pgpool", "reload", "--scope", "everywhere"); r.Code != 2 {
+		t.Errorf("bad scope: %s", r)
+	}
+	time.Sleep(time.Second)
+	if v := poolValue(t, reloadableParam); v != before {
+		t.Errorf("%s changed from %s to %s without a reload", reloadableParam, before, v)
+	}
+}
+
+func TestModernPgpoolStop(t *testing.T) {
+	needCluster(t)
+	t.Cleanup(func() {
+		if ok, _ := healthy(t); !ok {
+			restoreCluster(t)
+		}
+	})
+	pid := pgpoolPID(t)
+	// Not a terminal and no --force: refused; a dry run: nothing sent.
+	if r := modern(t, "pgpool", "stop", "--mode", "fast"); r.Code != 2 || !strings.Contains(r.Stderr, "refusing to stop pgpool at ") || r.Stdout != "" {
+		t.Errorf("without --force: %s", r)
+	}
+	if r := modern(t, "pgpool", "stop", "--dry-run", "--scope", "cluster"); r.Code != 0 || !strings.Contains(r.Stdout, "dry run, nothing was sent") {
+		t.Errorf("dry run: %s", r)
+	}
+	if r := modern(t, "pgpool", "stop", "--mode", "slow", "--force"); r.Code != 2 {
+		t.Errorf("bad mode: %s", r)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if processGone(pid) || pgpoolPID(t) != pid {
+		t.Fatalf("pgpool %d stopped by a refused command", pid)
+	}
+	r := modern(t, "pgpool", "stop", "--mode", "fast", "--force", "--wait", "--timeout", "30s")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "(fast shutdown): stopped after ") {
+		t.Fatalf("stop --wait: %s", r)
+	}
+	waitFor(t, "pgpool process ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	restoreCluster(t)
+}
+
+// TestModernNodePromote: the safety rules (refused without --force while
+// another primary is up, dry run, the primary itself, unknown ids never
+// sent, not even gracefully), then a real switchover with --wait, checked
+// in PostgreSQL, and the switch back by scripts/cluster.sh start.
+func TestModernNodePromote(t *testing.T) {
+	needCluster(t)
+	if ok, state := healthy(t); !ok {
+		t.Fatalf("cluster not in its initial state: %s", state)
+	}
+	t.Cleanup(func() {
+		if ok, _ := healthy(t); !ok {
+			restoreCluster(t)
+		}
+	})
+	if r := modern(t, "node", "promote", "1", "--switchover"); r.Code != 2 || !strings.Contains(r.Stderr, "refusing to promote node 1") || !strings.Contains(r.Stderr, "--switchover detaches it") {
+		t.Errorf("without --force: %s", r)
+	}
+	if r := modern(t, "node", "promote", "1", "--switchover", "--force", "--dry-run"); r.Code != 0 || !strings.Contains(r.Stdout, "would promote node 1") || !strings.Contains(r.Stdout, "with switchover; dry run, nothing was sent") {
+		t.Errorf("dry run: %s", r)
+	}
+	if r := modern(t, "node", "promote", "0"); r.Code != 0 || !strings.Contains(r.Stdout, "already the primary; nothing was sent") {
+		t.Errorf("primary: %s", r)
+	}
+	if r := modern(t, "node", "promote", "9", "--graceful", "--force"); r.Code != 2 || !strings.Contains(r.Stderr, "node 9 does not exist") {
+		t.Errorf("node 9: %s", r)
+	}
+	if ok, state := healthy(t); !ok {
+		t.Fatalf("a refused or dry-run promote changed the cluster: %s", state)
+	}
+	r := modern(t, "node", "promote", "1", "--switchover", "--force", "--wait", "--timeout", "60s")
+	if r.Code != 0 || !strings.Contains(r.Stdout, "node 1 (") || !strings.Contains(r.Stdout, "→ up, primary after ") && !strings.Contains(r.Stdout, "→ waiting, primary after ") {
+		t.Fatalf("switchover --wait: %s", r)
+	}
+	if rec, err := inRecovery(t, 1); err != nil || rec {
+		t.Fatalf("node 1 after switchover: in recovery %v, %v", rec, err)
+	}
+	restoreCluster(t)
+}
