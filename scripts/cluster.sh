@@ -138,7 +138,7 @@ lock() {
 
 ### install ###################################################################
 
-PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2)
+PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2 time) # time: GNU time measures peak RSS in e2e/faults
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 

@@ -228,10 +228,22 @@ type outcome struct {
 	maxRSS         int64 // bytes
 }
 
+// gnuTime measures the peak RSS of the command itself. The rusage Go gets
+// from wait4 will not do: os/exec starts children with vfork semantics, and
+// Linux folds the parent's peak into the child's ru_maxrss at exec, so every
+// child of a big (-race) test binary would look big. GNU time forks a small
+// process of its own and reports its child's figure.
+const gnuTime = "/usr/bin/time"
+
 func run(t *testing.T, argv []string, env []string) outcome {
 	t.Helper()
-	cmd := exec.Command(filepath.Join(binDir, argv[0]), argv[1:]...)
+	if _, err := os.Stat(gnuTime); err != nil {
+		t.Fatalf("%s is needed to measure memory: scripts/cluster.sh install installs it (Debian package time)", gnuTime)
+	}
+	rssFile := filepath.Join(t.TempDir(), "rss")
+	cmd := exec.Command(gnuTime, append([]string{"-f", "%M", "-o", rssFile, filepath.Join(binDir, argv[0])}, argv[1:]...)...)
 	cmd.Env = env
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	var o, e bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &o, &e
 	// A hang must fail the test, not the whole suite.
@@ -240,7 +252,7 @@ func run(t *testing.T, argv []string, env []string) outcome {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	timer := time.AfterFunc(30*time.Second, func() { cmd.Process.Kill() })
+	timer := time.AfterFunc(30*time.Second, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 	err := cmd.Wait()
 	timer.Stop()
 	out := outcome{stdout: o.String(), stderr: e.String(), elapsed: time.Since(start)}
@@ -251,9 +263,18 @@ func run(t *testing.T, argv []string, env []string) outcome {
 		}
 		out.code = ee.ExitCode()
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		out.maxRSS = int64(ru.Maxrss) * 1024 // kilobytes on Linux
+	// GNU time writes "Command exited with non-zero status N" first when
+	// there is one; the figure (KiB) is the last line.
+	raw, err := os.ReadFile(rssFile)
+	lines := strings.Fields(strings.TrimSpace(string(raw)))
+	if err != nil || len(lines) == 0 {
+		t.Fatalf("%v: no memory figure from %s: %v %q", argv, gnuTime, err, raw)
 	}
+	kib, err := strconv.ParseInt(lines[len(lines)-1], 10, 64)
+	if err != nil {
+		t.Fatalf("%v: memory figure %q: %v", argv, raw, err)
+	}
+	out.maxRSS = kib << 10
 	return out
 }
 
