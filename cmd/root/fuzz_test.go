@@ -3,6 +3,7 @@ package root
 import (
 	"context"
 	"errors"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -37,6 +38,8 @@ func FuzzCommandLine(f *testing.F) {
 		"status-codes\x00-o\x00yaml",
 		"completion\x00zsh",
 		"version",
+		"context\x00use\x00prod",
+		"cluster\x00status\x00--pgpool\x00127.0.0.1:9898\x00--pgpool\x00[::1]:9898",
 		"-h\x00/nonexistent\x00-p\x009898\x00-U\x00u\x00-w\x00-W\x00node\x00list",
 		"--timeout\x00-1s\x00node\x00list",
 		"__complete\x00node\x00info\x00",
@@ -51,9 +54,22 @@ func FuzzCommandLine(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, joined string) {
 		args := strings.Split(joined, "\x00")
+		for _, a := range args {
+			// "context use" writes the contexts file; only ever the
+			// temporary one below, never a path the fuzzer made up.
+			if a == "--config" || strings.HasPrefix(a, "--config=") {
+				return
+			}
+		}
 		ios, _, _, errOut := iostreams.Test()
 		fac := factory.New(ios)
-		fac.Getenv = func(string) string { return "" }
+		cfg := filepath.Join(t.TempDir(), "config.yaml")
+		fac.Getenv = func(k string) string {
+			if k == "PCPCTL_CONFIG" {
+				return cfg
+			}
+			return ""
+		}
 		fac.Prompt = func(string) (string, error) { return "", errors.New("no terminal in this test") }
 		var dialed atomic.Bool
 		fac.Dial = func(context.Context, client.Config) (*client.Conn, error) {
