@@ -223,3 +223,36 @@ func TestModernNodePromote(t *testing.T) {
 	}
 	restoreCluster(t)
 }
+
+// TestModernPgpoolStopConfirm answers the confirmation on a real terminal:
+// "n" sends nothing, "y" stops pgpool (scripts/cluster.sh start brings it
+// back).
+func TestModernPgpoolStopConfirm(t *testing.T) {
+	needCluster(t)
+	t.Cleanup(func() {
+		if ok, _ := healthy(t); !ok {
+			restoreCluster(t)
+		}
+	})
+	pid := pgpoolPID(t)
+	prompt := "(fast shutdown)? Every client loses its connection. [y/N]"
+	capture, keys := tmux(t, shellCommand(t, "pgpool", "stop", "--mode", "fast"))
+	eventually(t, "prompt", capture, func(s string) bool { return strings.Contains(s, prompt) })
+	keys("n", "Enter")
+	screen := eventually(t, "exit after n", capture, func(s string) bool { return strings.Contains(s, "EXIT=") })
+	if !strings.Contains(screen, "pcpctl: not confirmed; nothing was sent") || !strings.Contains(screen, "EXIT=1") {
+		t.Errorf("declined:\n%s", screen)
+	}
+	if processGone(pid) {
+		t.Fatalf("pgpool %d stopped although declined", pid)
+	}
+	capture, keys = tmux(t, shellCommand(t, "pgpool", "stop", "--mode", "fast", "--wait", "--timeout", "30s"))
+	eventually(t, "prompt", capture, func(s string) bool { return strings.Contains(s, prompt) })
+	keys("y", "Enter")
+	screen = eventually(t, "exit after y", capture, func(s string) bool { return strings.Contains(s, "EXIT=") })
+	if !strings.Contains(screen, "(fast shutdown): stopped after ") || !strings.Contains(screen, "EXIT=0") {
+		t.Errorf("confirmed:\n%s", screen)
+	}
+	waitFor(t, "pgpool process ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	restoreCluster(t)
+}

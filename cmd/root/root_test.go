@@ -49,6 +49,16 @@ func TestBadInputSendsNothing(t *testing.T) {
 		{[]string{"node", "list", "-p", "99999"}, `pcpctl: invalid --port "99999": want a port number 1-65535` + "\n"},
 		{[]string{"node", "bogus"}, ""},
 		{[]string{"status-codes", "-o", "csv"}, `pcpctl: invalid output format "csv": want plain, json or yaml` + "\n"},
+		{[]string{"process", "info", "0"}, `pcpctl: invalid process id "0": want a positive number (pcpctl process list shows them)` + "\n"},
+		{[]string{"process", "info"}, "pcpctl: accepts 1 arg(s), received 0\n"},
+		{[]string{"process", "list", "extra"}, ""},
+		{[]string{"node", "health", "1", "2"}, "pcpctl: pcpctl node health takes at most one node id, got 2 arguments\n"},
+		{[]string{"node", "health", "-1"}, ""},
+		{[]string{"pool", "config", "-o", "xml"}, ""},
+		{[]string{"pgpool", "reload", "--scope", "everywhere"}, `pcpctl: invalid --scope "everywhere": want local or cluster` + "\n"},
+		{[]string{"pgpool", "stop", "--mode", "slow", "--force"}, `pcpctl: invalid --mode "slow": want smart, fast or immediate` + "\n"},
+		{[]string{"pgpool", "stop", "--scope", "all", "--force"}, `pcpctl: invalid --scope "all": want local or cluster` + "\n"},
+		{[]string{"pgpool", "stop", "--dry-run", "--wait"}, "pcpctl: --dry-run and --wait contradict each other: a dry run stops nothing\n"},
 	} {
 		code, out, stderr := pcpctl(t, srv, c.args...)
 		if code != 2 {
@@ -65,8 +75,14 @@ func TestBadInputSendsNothing(t *testing.T) {
 	if srv.Received() != 0 {
 		t.Errorf("server received %d bytes for bad input", srv.Received())
 	}
+	// Stopping pgpool without --force and without a terminal to confirm
+	// on: refused before connecting.
+	code, _, stderr := pcpctl(t, srv, "pgpool", "stop", "--mode", "immediate")
+	if code != 2 || !strings.Contains(stderr, "refusing to stop pgpool at 127.0.0.1:") || srv.Received() != 0 {
+		t.Errorf("stop without --force: %d %q, %d bytes sent", code, stderr, srv.Received())
+	}
 	// The primary is refused after reading the node list; no detach sent.
-	code, _, stderr := pcpctl(t, srv, "node", "detach", "0")
+	code, _, stderr = pcpctl(t, srv, "node", "detach", "0")
 	if code != 2 || !strings.Contains(stderr, "refusing to detach node 0") {
 		t.Errorf("detach primary: %d %q", code, stderr)
 	}
@@ -88,6 +104,9 @@ func TestCommands(t *testing.T) {
 		{[]string{"node", "info", "7"}, 2, "", "pcpctl: node 7 does not exist: pgpool has 3 nodes (0-2)\n"},
 		{[]string{"watchdog", "status"}, 5, "", "pcpctl: PCP: informing watchdog info failed (watchdog is not enabled)\n"},
 		{[]string{"node", "detach", "2", "--dry-run"}, 0, "would detach node 2 (127.0.0.1:15434, standby, up); dry run, nothing was sent\n", ""},
+		{[]string{"node", "health", "7"}, 2, "", "pcpctl: node 7 does not exist: pgpool has 3 nodes (0-2)\n"},
+		{[]string{"pool", "config", "-o", "json"}, 0, "[]\n", ""},
+		{[]string{"process", "list", "-o", "csv"}, 0, "pid,process_start_time,status,client_connection_count,database,username,client_connection_time,client_idle_duration,backend_pids\n", ""},
 	} {
 		code, out, stderr := pcpctl(t, srv, c.args...)
 		if code != c.code || out != c.out || stderr != c.errPart {

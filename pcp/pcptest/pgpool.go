@@ -184,7 +184,7 @@ func (p *Pgpool) processInfo(s *Session, pid int) {
 			sel = append(sel, r)
 		}
 	}
-	if len(sel) == 0 {
+	if len(sel) == 0 && pid != 0 {
 		p.fail(s, "", "informing process info failed", fmt.Sprintf("invalid process ID : %d", pid))
 		return
 	}
