@@ -9,6 +9,7 @@ package faults
 
 import (
 	"bytes"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
@@ -38,6 +39,15 @@ const (
 var binDir string
 
 func TestMain(m *testing.M) {
+	// The cases mostly wait on a stalled server for their one-second
+	// deadline; running eight at a time keeps the package at a few seconds
+	// on two cores. An explicit -parallel wins.
+	flag.Parse()
+	explicit := false
+	flag.Visit(func(f *flag.Flag) { explicit = explicit || f.Name == "test.parallel" })
+	if !explicit {
+		flag.Set("test.parallel", "8")
+	}
 	dir, err := os.MkdirTemp("", "pcpctl-faults-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -296,6 +306,11 @@ func TestFaultMatrix(t *testing.T) {
 	for _, f := range faults {
 		if _, ok := expected[f.Name]; !ok {
 			t.Errorf("fault %s has no expected outcomes", f.Name)
+		}
+		// The pcp_* rule, stated once: 1 before authentication is
+		// through, 0 after it (unless the command succeeded anyway).
+		if w := expected[f.Name]["pcp_*"]; w.msg != "" && w.code != map[pcptest.Phase]int{pcptest.DuringAuth: 1, pcptest.AfterAuth: 0}[f.Phase] {
+			t.Errorf("fault %s: pcp_* exit %d contradicts the stock rule for its phase", f.Name, w.code)
 		}
 		for _, fm := range forms {
 			f, fm := f, fm
