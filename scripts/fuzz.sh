@@ -21,6 +21,7 @@ for pkg in $(go list ./...); do
       echo "  (fuzz coordinator shutdown race, retrying)"
     done
     [ -n "$ok" ] || { cat "$log"; exit 1; }
+    grep '^fuzz: elapsed' "$log" | tail -1 | sed 's/^/  /' || true
     n=$((n + 1))
   done
 done
