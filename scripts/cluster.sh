@@ -586,11 +586,15 @@ pgpool_stop() {
 not_alive() { ! alive "$1"; }
 
 # The process group is the pgpool main pid because pgpool_start used setsid.
+# Builtins only: a fork or two per process made one scan of a busy machine's
+# few hundred processes take seconds.
 group_alive() {
-  local p pgid
-  for p in /proc/[0-9]*; do
-    pgid=$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f3) || continue
-    [[ $pgid == "$1" ]] && alive "${p#/proc/}" && return 0
+  local f line fields
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    # Fields after the command name: state ppid pgrp ...
+    read -r -a fields <<<"${line##*) }"
+    [[ ${fields[2]} == "$1" && ${fields[0]} != Z && ${fields[0]} != X ]] && return 0
   done
   return 1
 }
@@ -713,6 +717,16 @@ wd_backends_ready() {
 # the expected roles.
 wd_ready() { wd_agreed && wd_backends_ready; }
 
+# All at once: one by one, the survivors would hold an election each time.
+wd_stop_all() {
+  local i pids=()
+  for ((i = 0; i < WD_NODES; i++)); do
+    pgpool_stop "$(wd_dir "$i")" &
+    pids+=($!)
+  done
+  for i in "${pids[@]}"; do wait "$i" || true; done
+}
+
 wd_all_running() {
   local i
   for ((i = 0; i < WD_NODES; i++)); do wd_running "$i" || return 1; done
@@ -778,7 +792,7 @@ cmd_wd_start() {
   ensure_postgres
   # Any instance that is not healthy means a restart of all three: -D makes
   # them see every backend up, and a fresh election is quick.
-  for ((i = 0; i < WD_NODES; i++)); do pgpool_stop "$(wd_dir "$i")"; done
+  wd_stop_all
   for ((i = 0; i < WD_NODES; i++)); do wd_start_instance "$i"; done
   wd_wait_ready wd_trio_ready
   log "watchdog trio up in $((SECONDS - t0))s: PCP ports $(wd_ports wd_pcp_port), pgpool ports $(wd_ports wd_pgpool_port)"
@@ -789,8 +803,7 @@ cmd_wd_stop() {
   validate
   [[ -d $DIR ]] || return 0
   lock
-  local i
-  for ((i = 0; i < WD_NODES; i++)); do pgpool_stop "$(wd_dir "$i")"; done
+  wd_stop_all
 }
 
 cmd_wd_stop_one() {
@@ -866,7 +879,7 @@ cmd_stop() {
   lock
   local i
   # The trio would only fail over its backends one by one; stop it first.
-  for ((i = 0; i < WD_NODES; i++)); do pgpool_stop "$(wd_dir "$i")"; done
+  wd_stop_all
   pgpool_stop "$POOL_DIR"
   for ((i = NODES - 1; i >= 0; i--)); do pg_stop "$i"; done
   log "stopped"
