@@ -376,3 +376,44 @@ func TestContextsEndToEnd(t *testing.T) {
 		t.Errorf("unknown context: %s", r)
 	}
 }
+
+func TestClusterStatusWatch(t *testing.T) {
+	eps := trio(t)
+	args := []string{"cluster", "status", "-U", env(t, "PCP_USER"), "-w", "-o", "json", "--watch=200ms"}
+	for _, e := range eps {
+		args = append(args, "--pgpool", e)
+	}
+	cmd := exec.Command(pcpctlBin, args...)
+	var out, errOut strings.Builder
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("watch after Ctrl-C: %v\n%s", err, errOut.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("watch did not end on SIGINT")
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) < 2 {
+		t.Fatalf("%d refreshes in 1.5s:\n%s", len(lines), out.String())
+	}
+	for i, l := range lines {
+		var d struct {
+			Time    string `json:"time"`
+			Healthy bool   `json:"healthy"`
+			Pgpools []any  `json:"pgpools"`
+		}
+		if err := json.Unmarshal([]byte(l), &d); err != nil || !d.Healthy || len(d.Pgpools) != 3 || d.Time == "" {
+			t.Errorf("refresh %d: %v %q", i, err, l)
+		}
+	}
+}
