@@ -19,8 +19,13 @@ import (
 	"github.com/pcpctl/pcpctl/output"
 )
 
-// DefaultSQLPort is pgpool's SQL port, used by a bare --sql.
+// DefaultSQLPort is pgpool's SQL port, used by a bare --sql when the
+// context names none.
 const DefaultSQLPort = 9999
+
+// bareSQL is what a bare --sql parses to: the context's sql_port, else
+// DefaultSQLPort.
+const bareSQL = "auto"
 
 // ListOptions are node list's inputs.
 type ListOptions struct {
@@ -80,6 +85,13 @@ that cannot be reached is shown as unreachable.
 				return err
 			}
 			if cmd.Flags().Changed("sql") {
+				if sql == bareSQL {
+					port := opts.Settings.SQLPort
+					if port == 0 {
+						port = DefaultSQLPort
+					}
+					sql = strconv.Itoa(port)
+				}
 				if opts.SQL, err = ParseSQLTarget(sql, opts.Settings.Host); err != nil {
 					return err
 				}
@@ -102,8 +114,8 @@ that cannot be reached is shown as unreachable.
 	}
 	shared.FormatFlag(cmd, &format)
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 25 when a node is down or pgpool and a backend disagree")
-	cmd.Flags().StringVar(&sql, "sql", "", "add SHOW pool_nodes columns through pgpool's SQL port: --sql, --sql=PORT or --sql=HOST:PORT")
-	cmd.Flags().Lookup("sql").NoOptDefVal = strconv.Itoa(DefaultSQLPort)
+	cmd.Flags().StringVar(&sql, "sql", "", "add SHOW pool_nodes columns through pgpool's SQL port: --sql (the context's sql_port, else 9999), --sql=PORT or --sql=HOST:PORT")
+	cmd.Flags().Lookup("sql").NoOptDefVal = bareSQL
 	cmd.Flags().BoolVar(&opts.CheckBackends, "check-backends", false, "connect to every backend: pg_is_in_recovery() and replay lag in bytes")
 	cmd.Flags().StringVar(&opts.SQLUser, "sql-user", "", "user for --sql and --check-backends (default: PGUSER, else the OS user)")
 	cmd.Flags().StringVar(&watch, "watch", "", "refresh every interval (default 2s) until Ctrl-C: --watch or --watch=5s")

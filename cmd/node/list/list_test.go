@@ -267,3 +267,30 @@ func TestWatchReportsUnreachable(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+func TestBareSQLUsesTheContextsPort(t *testing.T) {
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	os.WriteFile(cfg, []byte("current-context: c\ncontexts:\n  - name: c\n    pgpools:\n      - host: 127.0.0.2\n        pcp_port: 26920\n        sql_port: 26910\n"), 0o600)
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{map[string]string{"PCPCTL_CONFIG": cfg}, []string{"--sql"}, "127.0.0.2:26910"},
+		{map[string]string{"PCPCTL_CONFIG": cfg}, []string{"--sql=5433"}, "127.0.0.2:5433"},
+		{map[string]string{"PCPHOST": "db"}, []string{"--sql"}, "db:9999"},
+	} {
+		f, _ := factorytest.New(t, nil, "", "", c.env)
+		var got *ListOptions
+		cmd := NewCmdList(f, func(_ context.Context, o *ListOptions) error { got = o; return nil })
+		cmd.Flags().Bool("help", false, "")
+		f.AddConnFlags(cmd.Flags())
+		cmd.SetArgs(c.args)
+		if err := cmd.Execute(); err != nil {
+			t.Fatal(err)
+		}
+		if got.SQL == nil || got.SQL.Host+":"+strconv.Itoa(got.SQL.Port) != c.want {
+			t.Errorf("%v %v: %+v, want %s", c.env, c.args, got.SQL, c.want)
+		}
+	}
+}
