@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
+	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 
 var (
@@ -153,8 +154,20 @@ func run(t *testing.T, path string, inv invocation) result {
 		}
 		code = ee.ExitCode()
 	}
-	return result{o.String(), e.String(), code}
+	r := result{o.String(), e.String(), code}
+	pcptest.NoLeak(t, inv.Tool+" "+strings.Join(inv.Args, " "), cluster["PCP_USER"], clusterPassword, r.Stdout, r.Stderr)
+	return r
 }
+
+// clusterPassword is the PCP password scripts/cluster.sh sets up. Every
+// run's output, stdout and stderr, of the stock tools too, is scanned for
+// it and its MD5 forms (see pcptest.Leaks).
+var clusterPassword = func() string {
+	if p := os.Getenv("PCP_PASSWORD"); p != "" {
+		return p
+	}
+	return "pcppass"
+}()
 
 func environ(extra map[string]string) []string {
 	var out []string

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 
 // modern runs pcpctl with the cluster's connection flags (-w: the password
@@ -31,6 +33,8 @@ type node struct {
 	Role       string `json:"role"`
 	PgRole     string `json:"pg_role"`
 	LastChange string `json:"last_status_change"`
+	// ReplicationState is "streaming" for a healthy standby.
+	ReplicationState string `json:"replication_state"`
 	// --sql and --check-backends
 	SelectCnt  *int64 `json:"select_cnt"`
 	Reachable  *bool  `json:"backend_reachable"`
@@ -230,7 +234,11 @@ func tmux(t *testing.T, command string) (capture func() string, keys func(...str
 		t.Fatalf("tmux: %v %s", err, out)
 	}
 	t.Cleanup(func() { tm("kill-server") })
-	capture = func() string { out, _ := tm("capture-pane", "-p", "-J"); return out }
+	capture = func() string {
+		out, _ := tm("capture-pane", "-p", "-J")
+		pcptest.NoLeak(t, "terminal", cluster["PCP_USER"], clusterPassword, out)
+		return out
+	}
 	keys = func(k ...string) { tm(append([]string{"send-keys"}, k...)...) }
 	return capture, keys
 }

@@ -558,6 +558,7 @@ pgpool_start() {
 pgpool_stop() {
   local dir=$1 mode=${2:-fast} pid sig
   if ! pid=$(pgpool_pid "$dir"); then
+    reap_orphans "$dir"
     rm -f "$dir/pgpool.pid"
     return 0
   fi
@@ -584,6 +585,32 @@ pgpool_stop() {
 }
 
 not_alive() { ! alive "$1"; }
+
+# reap_orphans DIR: a pgpool main process that died hard (SIGKILL, the OOM
+# killer) leaves its children running with the ports still bound, so no new
+# pgpool can start. They are in its process group (pgpool_start used
+# setsid); kill that group, but only when every member is a pgpool.
+reap_orphans() {
+  local f=$1/pgpool.pid pid
+  [[ -f $f ]] || return 0
+  pid=$(head -n1 "$f" 2>/dev/null | tr -dc 0-9)
+  [[ -n $pid ]] && group_is_pgpool "$pid" || return 0
+  log "killing the processes left behind by dead pgpool $pid"
+  group_kill "$pid" KILL
+  wait_for 10 not_group_alive "$pid" || log "warning: processes of pgpool group $pid remain"
+}
+
+# group_is_pgpool PGID: the group has live members and all run pgpool.
+group_is_pgpool() {
+  local p pgid n=0
+  for p in /proc/[0-9]*; do
+    pgid=$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f3) || continue
+    [[ $pgid == "$1" ]] && alive "${p#/proc/}" || continue
+    [[ $(readlink "$p/exe" 2>/dev/null) == */pgpool ]] || return 1
+    n=$((n + 1))
+  done
+  ((n > 0))
+}
 
 # The process group is the pgpool main pid because pgpool_start used setsid.
 # Builtins only: a fork or two per process made one scan of a busy machine's

@@ -21,8 +21,10 @@ const (
 	hlOff       = iostreams.HighlightOff
 )
 
-// MaxBackoff caps the wait between reconnection attempts.
-const MaxBackoff = 30 * time.Second
+// MaxBackoff caps the wait between reconnection attempts. It is short:
+// the point of watching is to see pgpool the moment it is back, and one
+// connection attempt every few seconds costs nothing.
+const MaxBackoff = 4 * time.Second
 
 type watcher struct {
 	o         *ListOptions
