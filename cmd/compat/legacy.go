@@ -186,9 +186,12 @@ func isDigits(s string) bool {
 }
 
 // IsLegacy reports whether args (without argv[0]) are the 3.0–3.4 form of
-// the tool: five or more positionals, the first (timeout) and third (port)
-// integers. The 3.5+ form never has more than one operand, so anything that
-// parses as a valid 3.5+ call stays one.
+// the tool: five or more positionals, the third (port) an integer. The 3.5+
+// form never has more than one operand, so anything that parses as a valid
+// 3.5+ call stays one. A timeout that is not a number still makes the 3.x
+// form (refused as an invalid argument): read as 3.5+, the line would
+// connect to the local socket and echo every positional, the password
+// included, in "extra command-line argument" warnings.
 func IsLegacy(name string, args []string) bool {
 	t, ok := lookup(name)
 	if !ok {
@@ -198,7 +201,7 @@ func IsLegacy(name string, args []string) bool {
 		return false
 	}
 	p := scanLegacy(args, t.legacyForm().flags).positionals
-	return len(p) >= 5 && isDigits(p[0]) && isDigits(p[2])
+	return len(p) >= 5 && isDigits(p[2])
 }
 
 // legacyParse turns the 3.x form into options. help is set for -h/--help;
@@ -222,6 +225,9 @@ func (t *tool) legacyParse(args []string) (o *options, help bool, why error) {
 	}
 	o = &options{nodeID: -1, mode: 's', scope: 'l', hasPassword: true,
 		debug: la.flags['d'], verbose: la.flags['v'], graceful: la.flags['g'], all: la.flags['a']}
+	if !isDigits(p[0]) {
+		return nil, false, fmt.Errorf("timeout %q is not a number of seconds", p[0])
+	}
 	timeout := pcp.Atol(p[0])
 	if timeout < 0 {
 		return nil, false, errors.New("negative timeout")
@@ -329,7 +335,9 @@ func (r *runner) runLegacy(argv []string) int {
 		return 0
 	}
 	if why != nil {
-		return r.legacyFail(legacyInvalidArg, why.Error(), true, o != nil && o.debug)
+		// o is nil here; -d still asks for the reason.
+		debug := scanLegacy(argv[1:], t.legacyForm().flags).flags['d']
+		return r.legacyFail(legacyInvalidArg, why.Error(), true, debug)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.timeoutFor(o))
 	defer cancel()

@@ -30,7 +30,7 @@ func TestIsLegacy(t *testing.T) {
 		{"pcp_node_info", "-n 1 -h db -p 9898 -U u extra", false}, // 3.5+: 1 operand
 		{"pcp_node_info", "--host db --port 9898 --username u 0", false},
 		{"pcp_node_info", "--host=db --port=9898 -Uu 0", false},
-		{"pcp_node_info", "db 10 9898 u p 0", false}, // timeout not a number
+		{"pcp_node_info", "db 10 9898 u p 0", true},  // timeout not a number: refused, not echoed
 		{"pcp_node_info", "10 db port u p 0", false}, // port not a number
 		{"pcp_node_info", "10 db 9898 u", false},     // too few
 		{"pcp_node_info", "0", false},
@@ -62,6 +62,8 @@ func TestLegacyInvalidArguments(t *testing.T) {
 		{"pcp_watchdog_info", "10 db 9898 u p 129"},
 		{"pcp_stop_pgpool", "10 db 9898 u p x"},
 		{"pcp_detach_node", "10 db 9898 u p"},
+		{"pcp_node_info", "ten db 9898 u p 0"},
+		{"pcp_node_count", "1.5 db 9898 u p"},
 	} {
 		args := strings.Fields(tc.args)
 		if !IsLegacy(tc.tool, args) {

@@ -58,6 +58,9 @@ type matrixCase struct {
 	errLines int
 	// outHas must be in stdout (-d traces, successful output).
 	outHas []string
+	// secret is one more password that must not show (a wrong or
+	// over-long one the case passes on the command line).
+	secret string
 	// stock compares with /usr/sbin/<tool> (not for .invalid names, which
 	// the C resolver would send to a DNS server).
 	stock bool
@@ -166,6 +169,26 @@ func matrix() []matrixCase {
 			outHas: []string{`WARNING: password file "PASSFILE" is not a plain file`}, stock: true},
 		{name: "pcp malformed password file", argv: tool("pcp_node_count", conn()...), server: pgpool, passFile: "::::\n\\\n*:*:*\n", code: 1, errHas: []string{"authentication failed"}, stock: true},
 		{name: "pcp over-long password in file, -d", argv: tool("pcp_node_count", conn("-d")...), server: pgpool, passFile: "HOST:PORT:pcpadmin:" + longPass + "\n", code: 1, errHas: []string{"authentication failed"}, stock: true},
+		// --- legacy 3.x positional form (timeout host port user password [operand]);
+		// stock 4.3.5 has no such form, so its codes are the 3.x ErrorCode enum
+		// (see cmd/compat/legacy.go), the error name on stdout.
+		// Stock 4.3.5 reads this as its own form and echoes the password in
+		// an "extra argument" warning; pcpctl refuses it as 3.x would.
+		{name: "legacy non-numeric timeout", argv: tool("pcp_node_count", "ten", "HOST", "PORT", testUser, testPassword), code: 7, outHas: []string{"InvalidArgumentError\n"}},
+		{name: "legacy non-numeric timeout, -d", argv: tool("pcp_node_info", "-d", "1.5", "HOST", "PORT", testUser, testPassword, "0"), code: 7,
+			outHas: []string{"InvalidArgumentError\n"}, errHas: []string{`DEBUG: timeout "1.5" is not a number of seconds`}},
+		{name: "legacy node id out of range", argv: tool("pcp_node_info", "10", "HOST", "PORT", testUser, testPassword, "999"), code: 7, outHas: []string{"InvalidArgumentError\n"}},
+		{name: "legacy node id out of range, -d", argv: tool("pcp_node_info", "-d", "10", "HOST", "PORT", testUser, testPassword, "999"), code: 7, outHas: []string{"InvalidArgumentError\n"}, errHas: []string{"DEBUG: node id out of range"}},
+		{name: "legacy port out of range", argv: tool("pcp_node_count", "10", "HOST", "80", testUser, testPassword), code: 7, outHas: []string{"InvalidArgumentError\n"}},
+		{name: "legacy over-long password, -d", argv: tool("pcp_node_count", "-d", "10", "HOST", "PORT", testUser, longPass[:150]), secret: longPass[:150], code: 7,
+			outHas: []string{"InvalidArgumentError\n"}, errHas: []string{"DEBUG: username or password too long"}},
+		{name: "legacy empty host", argv: tool("pcp_node_count", "10", "", "PORT", testUser, testPassword), code: 7, outHas: []string{"InvalidArgumentError\n"}},
+		{name: "legacy unknown shutdown mode", argv: tool("pcp_stop_pgpool", "10", "HOST", "PORT", testUser, testPassword, "x"), code: 7, outHas: []string{"InvalidArgumentError\n"}},
+		{name: "legacy wrong password, -d", argv: tool("pcp_node_count", "-d", "10", "HOST", "PORT", testUser, "Wr0ng-legacy-pw"), server: pgpool, secret: "Wr0ng-legacy-pw", code: 13, outHas: []string{"AuthorizationError\n"}},
+		{name: "legacy good session, -d", argv: tool("pcp_node_count", "-d", "10", "HOST", "PORT", testUser, testPassword), server: pgpool, code: 0, outHas: []string{"3\n"}},
+		{name: "legacy unresolvable host", argv: tool("pcp_node_count", "10", "pgpool.invalid", "9898", testUser, testPassword), server: none, code: 11, outHas: []string{"HostError\n"}},
+		{name: "legacy missing socket dir", argv: tool("pcp_node_count", "10", "/nonexistent/pcpctl-socket-dir", "9898", testUser, testPassword), server: none, code: 8, outHas: []string{"ConnectionError\n"}},
+
 		{name: "pcp good session, -d", argv: tool("pcp_node_count", conn("-d")...), server: pgpool, passFile: "PASSLINE\n", code: 0, outHas: []string{"DEBUG: recv: tos=\"l\"", "\n3\n"}, stock: true},
 	}
 }
@@ -279,6 +302,9 @@ func check(t *testing.T, c matrixCase, got outcome, subst *strings.Replacer) {
 	t.Helper()
 	pcptest.NoLeak(t, "stdout", testUser, testPassword, got.stdout)
 	pcptest.NoLeak(t, "stderr", testUser, testPassword, got.stderr)
+	if c.secret != "" {
+		pcptest.NoLeak(t, "output", testUser, c.secret, got.stdout, got.stderr)
+	}
 	if got.code != c.code {
 		t.Errorf("exit %d, want %d\n--- stdout\n%s--- stderr\n%s", got.code, c.code, got.stdout, got.stderr)
 	}
