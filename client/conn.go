@@ -209,6 +209,10 @@ func timeoutError(ctx context.Context, what string, cause error) *Error {
 	return &Error{Kind: KindTimeout, Text: msg, Err: cause}
 }
 
+// longAgo is a deadline already passed. It is computed once: time.Unix
+// reads time.Local, which tests may swap while a cancellation fires.
+var longAgo = time.Unix(1, 0)
+
 // arm applies ctx to the socket for the duration of one exchange.
 func (c *Conn) arm(ctx context.Context) (disarm func()) {
 	if d, ok := ctx.Deadline(); ok {
@@ -221,7 +225,7 @@ func (c *Conn) arm(ctx context.Context) (disarm func()) {
 	}
 	stop := context.AfterFunc(ctx, func() {
 		// Wake a blocked read or write at once on cancellation.
-		c.nc.SetDeadline(time.Unix(1, 0))
+		c.nc.SetDeadline(longAgo)
 	})
 	return func() { stop() }
 }

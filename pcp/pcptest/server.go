@@ -84,7 +84,14 @@ func (s *Server) start(tb testing.TB) {
 }
 
 // Close stops listening and waits for the handlers.
+// Connections still in the listen backlog (a client that connected and left
+// at once) are accepted and served first, so that Sessions counts them.
 func (s *Server) Close() {
+	if dl, ok := s.ln.(interface{ SetDeadline(time.Time) error }); ok {
+		if dl.SetDeadline(time.Now().Add(50*time.Millisecond)) == nil {
+			s.wg.Wait()
+		}
+	}
 	s.ln.Close()
 	s.wg.Wait()
 }
