@@ -353,7 +353,7 @@ func (f *Factory) PreparePassword(targets []*Settings) error {
 	if !ask && f.IOStreams.IsStdinTTY() {
 		path := f.Getenv("PCPPASSFILE")
 		for _, s := range targets {
-			if _, ok := f.passFileEntry(s, path); !ok {
+			if _, ok := f.passFileEntry(s, path, f.warn); !ok {
 				ask = true
 				break
 			}
@@ -378,7 +378,7 @@ func (f *Factory) ConnectQuiet(ctx context.Context, s *Settings) (*client.Conn, 
 func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
 	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User}
 	if interactive {
-		cfg.Warn = func(m string) { fmt.Fprintf(f.IOStreams.ErrOut, "pcpctl: %s\n", strings.TrimPrefix(m, "WARNING: ")) }
+		cfg.Warn = f.warn
 	}
 	if p := f.Getenv("PCPPASSFILE"); p != "" {
 		cfg.PassFile = p
@@ -397,7 +397,9 @@ func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*
 		cfg.Password, cfg.NoPassFile = pw, true
 		f.password = pw
 	case !f.NoPassword && interactive && f.IOStreams.IsStdinTTY():
-		if _, ok := f.passFileEntry(s, cfg.PassFile); !ok {
+		// The warning says why a password file that exists is not used
+		// and we prompt instead.
+		if _, ok := f.passFileEntry(s, cfg.PassFile, cfg.Warn); !ok {
 			pw, err := f.Prompt("Password: ")
 			if err != nil {
 				return nil, exitcode.Usage(fmt.Errorf("reading password: %v", err))
@@ -431,7 +433,12 @@ func resolveCause(err error) string {
 	return err.Error()
 }
 
-func (f *Factory) passFileEntry(s *Settings, path string) (string, bool) {
+// warn prints a password file warning of the client package.
+func (f *Factory) warn(m string) {
+	fmt.Fprintf(f.IOStreams.ErrOut, "pcpctl: %s\n", strings.TrimPrefix(m, "WARNING: "))
+}
+
+func (f *Factory) passFileEntry(s *Settings, path string, warn func(string)) (string, bool) {
 	if path == "" {
 		var ok bool
 		if path, ok = client.PassFilePath(); !ok {
@@ -442,7 +449,7 @@ func (f *Factory) passFileEntry(s *Settings, path string) (string, bool) {
 	if host == "" {
 		host = client.DefaultSocketDir
 	}
-	return client.LookupPassword(path, client.PassFileHost(host), strconv.Itoa(s.Port), s.User, nil)
+	return client.LookupPassword(path, client.PassFileHost(host), strconv.Itoa(s.Port), s.User, warn)
 }
 
 // Query returns a context bounded by the per-query timeout.

@@ -325,3 +325,37 @@ func TestPreparePasswordPromptsOnce(t *testing.T) {
 	g.Prompt = func(string) (string, error) { t.Error("prompted with -w"); return "", nil }
 	g.PreparePassword(ts)
 }
+
+// A password file that is ignored for its permissions says so, once, before
+// the prompt it causes, as libpcp's WARNING does.
+func TestIgnoredPassFileWarnsBeforePrompt(t *testing.T) {
+	srv, _ := server(t)
+	pass := filepath.Join(t.TempDir(), "pcppass")
+	if err := os.WriteFile(pass, []byte("*:*:pcpadmin:s3cret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(pass, 0o640); err != nil { // deliberately group-readable
+		t.Fatal(err)
+	}
+	ios, _, _, errOut := iostreams.Test()
+	f := New(ios)
+	env := map[string]string{"PCPPASSFILE": pass}
+	f.Getenv = func(k string) string { return env[k] }
+	f.Host, f.Port, f.User = srv.Host, itoa(srv.Port), "pcpadmin"
+	prompts := 0
+	f.Prompt = func(string) (string, error) { prompts++; return "s3cret", nil }
+	ios.SetStdinTTY(true)
+	s, err := f.Settings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := f.Connect(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	want := `pcpctl: password file "` + pass + `" has group or world access; permissions should be u=rw (0600) or less` + "\n"
+	if prompts != 1 || errOut.String() != want {
+		t.Errorf("prompts %d, stderr %q; want 1 and %q", prompts, errOut.String(), want)
+	}
+}

@@ -70,6 +70,12 @@ func modern(args ...string) []string {
 	return append([]string{"pcpctl", "-h", "HOST", "-p", "PORT", "-U", testUser, "-w"}, args...)
 }
 
+// bare is the modern CLI without -h/-p, for commands that name their
+// pgpools otherwise (--pgpool, --context).
+func bare(args ...string) []string {
+	return append([]string{"pcpctl", "-U", testUser, "-w"}, args...)
+}
+
 func tool(name string, args ...string) []string { return append([]string{name}, args...) }
 
 // conn is the connection part of a pcp_* command line.
@@ -120,6 +126,13 @@ func matrix() []matrixCase {
 		{name: "unknown command", argv: modern("node", "bogus"), code: usage, errHas: []string{`unknown command "bogus"`}},
 		{name: "stray argument", argv: modern("node", "count", "7"), code: usage, errHas: []string{`unknown command "7"`}},
 		{name: "--sql not a port", argv: modern("node", "list", "--sql=db:x"), code: usage, errHas: []string{`invalid --sql "db:x"`}},
+		{name: "cluster status: --pgpool with -h/-p", argv: modern("cluster", "status", "--pgpool", "HOST:PORT"), code: usage, errHas: []string{"--pgpool names the pgpools itself"}},
+		{name: "cluster status: --pgpool port out of range", argv: bare("cluster", "status", "--pgpool", "HOST:99999"), code: usage, errHas: []string{`invalid --pgpool "127.0.0.1:99999"`}},
+		{name: "cluster status: unknown output format", argv: bare("cluster", "status", "--pgpool", "HOST:PORT", "-o", "xml"), code: usage, errHas: []string{`invalid output format "xml"`}},
+		{name: "cluster status: zero --watch", argv: bare("cluster", "status", "--pgpool", "HOST:PORT", "--watch=0"), code: usage, errHas: []string{`invalid --watch interval "0"`}},
+		{name: "unknown context", argv: bare("--context", "nosuch", "node", "list"), code: usage, errHas: []string{"config file", "does not exist"}},
+		{name: "cluster status: unresolvable pgpool", argv: bare("cluster", "status", "--pgpool", "pgpool.invalid:PORT", "-o", "plain"), server: none, code: exitcode.Unhealthy,
+			outHas: []string{"pgpool.invalid:"}, errHas: []string{`pgpool pgpool.invalid:`, `cannot resolve host "pgpool.invalid"`}},
 		{name: "status-codes csv", argv: []string{"pcpctl", "status-codes", "-o", "csv"}, code: usage, errHas: []string{`invalid output format "csv"`}},
 
 		// --- modern CLI: found bad only when connecting
@@ -265,7 +278,8 @@ func runCase(t *testing.T, c matrixCase, run runner) (outcome, *strings.Replacer
 	for i, a := range c.argv {
 		argv[i] = subst.Replace(a)
 	}
-	env := []string{"PCPPASSFILE=" + passPath, "HOME=" + dir, "PATH=/usr/bin:/bin", "LANG=C"}
+	// No contexts file: the tests must not read the developer's.
+	env := []string{"PCPPASSFILE=" + passPath, "PCPCTL_CONFIG=" + filepath.Join(dir, "config.yaml"), "HOME=" + dir, "PATH=/usr/bin:/bin", "LANG=C"}
 	var o outcome
 	o.code, o.stdout, o.stderr = run(t, argv, env)
 	// The stock tool runs against a server and file of its own: name them
@@ -329,7 +343,7 @@ func check(t *testing.T, c matrixCase, got outcome, subst *strings.Replacer) {
 		if n := strings.Count(got.stderr, "\n"); n != want || !strings.HasSuffix(got.stderr, "\n") && want > 0 {
 			t.Errorf("stderr has %d lines, want %d:\n%s", n, want, got.stderr)
 		}
-		if c.code != 0 && got.stdout != "" {
+		if c.code >= exitcode.UsageError && c.code <= exitcode.Protocol && got.stdout != "" {
 			t.Errorf("failure wrote to stdout: %q", got.stdout)
 		}
 	}
@@ -339,13 +353,13 @@ func check(t *testing.T, c matrixCase, got outcome, subst *strings.Replacer) {
 // whole environment of the variables pcpctl reads.
 func ours(t *testing.T, argv []string, env []string) (int, string, string) {
 	t.Helper()
-	for _, k := range []string{"PCPHOST", "PCPPORT", "PCPUSER", "PCPPASSFILE", "PCPCONNECT_TIMEOUT", "PCPCTL_TIMEOUT"} {
+	for _, k := range []string{"PCPHOST", "PCPPORT", "PCPUSER", "PCPPASSFILE", "PCPCONNECT_TIMEOUT", "PCPCTL_TIMEOUT", "PCPCTL_CONFIG", "XDG_CONFIG_HOME"} {
 		t.Setenv(k, "")
 		os.Unsetenv(k)
 	}
 	for _, kv := range env {
 		k, v, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(k, "PCP") {
+		if strings.HasPrefix(k, "PCP") || k == "HOME" {
 			t.Setenv(k, v)
 		}
 	}
