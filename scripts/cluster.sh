@@ -600,13 +600,16 @@ reap_orphans() {
   wait_for 10 not_group_alive "$pid" || log "warning: processes of pgpool group $pid remain"
 }
 
-# group_is_pgpool PGID: the group has live members and all run pgpool.
+# group_is_pgpool PGID: the group has live members and all run pgpool
+# (builtins only, like group_alive: a scan must stay cheap).
 group_is_pgpool() {
-  local p pgid n=0
-  for p in /proc/[0-9]*; do
-    pgid=$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -d' ' -f3) || continue
-    [[ $pgid == "$1" ]] && alive "${p#/proc/}" || continue
-    [[ $(readlink "$p/exe" 2>/dev/null) == */pgpool ]] || return 1
+  local f line fields exe n=0
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    read -r -a fields <<<"${line##*) }"
+    [[ ${fields[2]} == "$1" && ${fields[0]} != Z && ${fields[0]} != X ]] || continue
+    exe=$(readlink "${f%/stat}/exe" 2>/dev/null) || return 1
+    [[ $exe == */pgpool ]] || return 1
     n=$((n + 1))
   done
   ((n > 0))
