@@ -361,8 +361,9 @@ func stateOf(s wdStatus, id int) string {
 }
 
 // TestWatchdogMemberStopped stops one standby (SHUTDOWN), then kills the
-// other (LOST, quorum absent), comparing the tools at each step through the
-// members still running, and restarts both.
+// other (LOST, quorum absent), and restarts them one at a time (the first
+// back has never met the other: DEAD), comparing the tools at each step
+// through the members running.
 func TestWatchdogMemberStopped(t *testing.T) {
 	ms := wdTrio(t)
 	s := status(t, ms[0], "json")
@@ -436,11 +437,24 @@ func TestWatchdogMemberStopped(t *testing.T) {
 		t.Errorf("--check without quorum: %s", r)
 	}
 
+	// The killed one back first: it has never met the member that is still
+	// shut down, so it lists it as "Not_Set ... 0 DEAD".
+	if err := wdScript("wd-start-one", strconv.Itoa(b.id)); err != nil {
+		t.Fatal(err)
+	}
+	s = eventuallyView(t, b, "the member it never met as DEAD", func(s wdStatus) bool { return s.QuorumStatus == 1 })
+	if n := s.node(a.id); n == nil || n.State != 0 || n.StateName != "DEAD" || n.NodeName != "Not_Set" {
+		t.Errorf("member %d's view of member %d, which it never met: %+v", b.id, a.id, n)
+	}
+	agree(t, b, s, stockVerbose(t, b))
+	cmp("never-met", b)
+	cmp("never-met", b, "-v")
+	cmp("never-met", b, "-n", strconv.Itoa(a.id))
+	cmp("never-met", leader)
+
 	// Both back: the script waits until all three agree again.
-	for _, m := range []wdMember{b, a} {
-		if err := wdScript("wd-start-one", strconv.Itoa(m.id)); err != nil {
-			t.Fatal(err)
-		}
+	if err := wdScript("wd-start-one", strconv.Itoa(a.id)); err != nil {
+		t.Fatal(err)
 	}
 	for _, m := range ms {
 		s := status(t, m, "json")
