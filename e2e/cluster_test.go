@@ -417,3 +417,25 @@ func TestClusterStatusWatch(t *testing.T) {
 		}
 	}
 }
+
+func TestClusterStatusTTYWatch(t *testing.T) {
+	eps := trio(t)
+	q := func(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
+	parts := []string{"PCPPASSFILE=" + q(env(t, "PCPPASSFILE")), q(pcpctlBin), "cluster", "status", "-U", q(env(t, "PCP_USER")), "-w", "--watch=300ms"}
+	for _, e := range eps {
+		parts = append(parts, "--pgpool", q(e))
+	}
+	capture, keys := tmux(t, strings.Join(parts, " ")+"; echo EXIT=$?; sleep 30")
+	eventually(t, "watch header", capture, func(s string) bool {
+		return strings.Contains(s, "Every 300ms: pcpctl cluster status, 3 pgpools") && strings.Contains(s, "3/3 pgpools reachable")
+	})
+	time.Sleep(1200 * time.Millisecond)
+	if s := capture(); strings.Count(s, "Every 300ms") != 1 || strings.Count(s, "│ NODE") != 1 {
+		t.Errorf("not redrawn in place:\n%s", s)
+	}
+	keys("C-c")
+	screen := eventually(t, "exit after Ctrl-C", capture, func(s string) bool { return strings.Contains(s, "EXIT=") })
+	if !strings.Contains(screen, "EXIT=0") {
+		t.Errorf("Ctrl-C did not exit cleanly:\n%s", screen)
+	}
+}
