@@ -181,7 +181,7 @@ func TestModernPgpoolStop(t *testing.T) {
 	if r.Code != 0 || !strings.Contains(r.Stdout, "(fast shutdown): stopped after ") {
 		t.Fatalf("stop --wait: %s", r)
 	}
-	waitFor(t, "pgpool process ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	waitFor(t, "pgpool process ends", 30*time.Second, func() (bool, string) { return processGone(pid), "running" })
 	restoreCluster(t)
 }
 
@@ -253,6 +253,6 @@ func TestModernPgpoolStopConfirm(t *testing.T) {
 	if !strings.Contains(screen, "(fast shutdown): stopped after ") || !strings.Contains(screen, "EXIT=0") {
 		t.Errorf("confirmed:\n%s", screen)
 	}
-	waitFor(t, "pgpool process ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	waitFor(t, "pgpool process ends", 30*time.Second, func() (bool, string) { return processGone(pid), "running" })
 	restoreCluster(t)
 }

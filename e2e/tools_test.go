@@ -319,11 +319,13 @@ func TestToolsPromote(t *testing.T) {
 	inv := invocation{Tool: "pcp_promote_node", Args: args(tcp(t), "-s", "-n", "1")}
 	var results []result
 	for _, side := range []func(*testing.T, invocation) result{stock, ours} {
+		start := time.Now()
 		r := side(t, inv)
 		results = append(results, r)
 		if r.Code != 0 || r.Stdout != "pcp_promote_node -- Command Successful\n" || r.Stderr != "" {
 			t.Fatalf("switchover: %s", r)
 		}
+		t.Logf("promote answered after %s", time.Since(start))
 		waitFor(t, "node 1 primary, node 0 down", 60*time.Second, func() (bool, string) {
 			ls, err := nodeLines(t)
 			if err != nil || len(ls) < 2 || len(ls[1]) < 8 {
@@ -335,7 +337,9 @@ func TestToolsPromote(t *testing.T) {
 		if rec, err := inRecovery(t, 1); err != nil || rec {
 			t.Fatalf("node 1 after switchover: in recovery %v, %v", rec, err)
 		}
+		t.Logf("switched over after %s", time.Since(start))
 		restoreCluster(t)
+		t.Logf("switched back after %s", time.Since(start))
 		if rec, err := inRecovery(t, 1); err != nil || !rec {
 			t.Fatalf("node 1 after the switch back: in recovery %v, %v", rec, err)
 		}

@@ -887,11 +887,13 @@ cmd_start() {
   local t0=$SECONDS
   write_scripts
   write_pcp_files
+  # A pgpool that runs but is not healthy (e.g. a test left a node detached)
+  # is restarted: -D makes the new one see every node up again. It goes
+  # first: while ensure_postgres stops a diverged node to rebuild it, a
+  # running pgpool would fail over to the next one and promote it too.
+  pgpool_stop "$POOL_DIR"
   ensure_postgres
   write_single_conf
-  # A pgpool that runs but is not healthy (e.g. a test left a node detached)
-  # is restarted: -D makes the new one see every node up again.
-  pgpool_stop "$POOL_DIR"
   log "starting pgpool on port $PGPOOL_PORT (PCP $PCP_PORT)"
   pgpool_start "$POOL_DIR" "$LOG_DIR/pgpool.log"
   if ! wait_for "$START_TIMEOUT" nodes_ready "$PCP_PORT"; then
