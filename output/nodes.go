@@ -49,6 +49,10 @@ type NodeList struct {
 	Backends bool
 	// SQLError is why SHOW pool_nodes failed, when it did.
 	SQLError string
+	// Partial says the list holds only some nodes of the cluster (node
+	// info): checks that need every node, such as "no primary", would be
+	// false alarms.
+	Partial bool
 }
 
 // NewNodeList numbers nodes by position, as pgpool does.
@@ -294,7 +298,7 @@ func (l *NodeList) Warnings() []string {
 			}
 		}
 	}
-	if l.streaming() && l.Primary() == nil {
+	if !l.Partial && l.streaming() && l.Primary() == nil {
 		w = append(w, "no primary node is up")
 	}
 	if pgPrimaries > 1 {

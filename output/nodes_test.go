@@ -215,3 +215,16 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("xml: %v", err)
 	}
 }
+
+// One standby on its own (node info) is not a cluster without a primary.
+func TestPartialListHasNoClusterWarnings(t *testing.T) {
+	standby := pcptest.ThreeNodes()[1:2]
+	l := NewNodeList(standby, time.UTC)
+	if w := strings.Join(l.Warnings(), "; "); !strings.Contains(w, "no primary node is up") {
+		t.Fatalf("whole-list warnings: %q", w)
+	}
+	l.Partial = true
+	if w := l.Warnings(); len(w) != 0 {
+		t.Errorf("partial list warns: %q", w)
+	}
+}

@@ -82,6 +82,7 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	}
 	l := output.NewNodeList(infos, o.Loc)
 	l.Nodes[0].ID = o.ID
+	l.Partial = true
 	if err := output.PrintNode(o.IO.Out, o.Format, l); err != nil {
 		return err
 	}
