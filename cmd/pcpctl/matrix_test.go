@@ -49,6 +49,8 @@ type matrixCase struct {
 	passMode os.FileMode
 	// passDir makes PCPPASSFILE a directory.
 	passDir bool
+	// unreadable makes the password file mode 000.
+	unreadable bool
 
 	code int
 	// errHas must all be in stderr (the bad value, named); PASSFILE is
@@ -89,6 +91,14 @@ var (
 	longPass = strings.Repeat("p", 400)
 	longDir  = "/tmp/" + strings.Repeat("d", 120)
 )
+
+// asRoot picks the expectation for the effective user: root reads any file.
+func asRoot(root, other int) int {
+	if os.Geteuid() == 0 {
+		return root
+	}
+	return other
+}
 
 func matrix() []matrixCase {
 	usage := exitcode.UsageError
@@ -142,6 +152,9 @@ func matrix() []matrixCase {
 			errHas: []string{`password file "PASSFILE" has group or world access`, `authentication failed for user "pcpadmin"`}},
 		{name: "world-readable password file", argv: modern("node", "list"), server: pgpool, passFile: "PASSLINE\n", passMode: 0o604, code: exitcode.Auth, errLines: 2,
 			errHas: []string{`password file "PASSFILE" has group or world access`}},
+		// Mode 000: unreadable, except to root, for whom the permission
+		// check (no group or other bits) passes and the entry is used.
+		{name: "unreadable password file", argv: modern("node", "count"), server: pgpool, passFile: "PASSLINE\n", unreadable: true, code: asRoot(0, exitcode.Auth), errLines: asRoot(-1, 1)},
 		{name: "password file is a directory", argv: modern("node", "count"), server: pgpool, passDir: true, code: exitcode.Auth, errLines: 2,
 			errHas: []string{`password file "PASSFILE" is not a plain file`}},
 		{name: "malformed password file", argv: modern("node", "count"), server: pgpool, passFile: "no colons here\n\x00\xff\xfe:::\n*:*\n", code: exitcode.Auth, errHas: []string{`authentication failed for user "pcpadmin"`}},
@@ -178,6 +191,7 @@ func matrix() []matrixCase {
 		{name: "pcp group-readable password file, -d", argv: tool("pcp_node_count", conn("-d")...), server: pgpool, passFile: "PASSLINE\n", passMode: 0o640, code: 1,
 			outHas: []string{`WARNING: password file "PASSFILE" has group or world access`}, errHas: []string{"authentication failed"}, stock: true},
 		{name: "pcp group-readable password file, quiet", argv: tool("pcp_node_count", conn()...), server: pgpool, passFile: "PASSLINE\n", passMode: 0o640, code: 1, errHas: []string{"authentication failed"}, stock: true},
+		{name: "pcp unreadable password file, -d", argv: tool("pcp_node_count", conn("-d")...), server: pgpool, passFile: "PASSLINE\n", unreadable: true, code: asRoot(0, 1), stock: true},
 		{name: "pcp password file is a directory, -d", argv: tool("pcp_node_count", conn("-d")...), server: pgpool, passDir: true, code: 1,
 			outHas: []string{`WARNING: password file "PASSFILE" is not a plain file`}, stock: true},
 		{name: "pcp malformed password file", argv: tool("pcp_node_count", conn()...), server: pgpool, passFile: "::::\n\\\n*:*:*\n", code: 1, errHas: []string{"authentication failed"}, stock: true},
@@ -273,6 +287,11 @@ func runCase(t *testing.T, c matrixCase, run runner) (outcome, *strings.Replacer
 		}
 	case c.passFile != "":
 		writePassFile(t, passPath, subst.Replace(c.passFile), c.passMode)
+	}
+	if c.unreadable {
+		if err := os.Chmod(passPath, 0); err != nil {
+			t.Fatal(err)
+		}
 	}
 	argv := make([]string, len(c.argv))
 	for i, a := range c.argv {
