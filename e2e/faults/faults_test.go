@@ -435,7 +435,8 @@ func sweepCommands() []sweepCommand {
 	for _, c := range [][]string{
 		{"node", "list"}, {"node", "info", "0"}, {"node", "count"}, {"node", "attach", "1"},
 		{"node", "detach", "1", "--force"}, {"node", "recover", "1"}, {"node", "promote", "1", "--force"},
-		{"watchdog", "status"},
+		{"watchdog", "status"}, {"process", "list"}, {"process", "info", "1"}, {"pool", "config"},
+		{"node", "health"}, {"node", "health", "1"}, {"pgpool", "reload"}, {"pgpool", "stop", "--force"},
 	} {
 		c := c
 		out = append(out, sweepCommand{form: "pcpctl", argv: func(port string) []string {
