@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -52,16 +53,13 @@ func countRun(ctx context.Context, o *CountOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
+	var n int
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		n, err = c.NodeCount(ctx)
+		return exitcode.FromClient(err)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	n, err := conn.NodeCount(qctx)
-	if err != nil {
-		return exitcode.FromClient(err)
 	}
 	rec := output.Record{{Key: "node_count", Value: n}}
 	switch o.Format {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -60,22 +61,21 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	infos, err := conn.NodeInfo(qctx, o.ID)
-	if err != nil {
-		if e, ok := exitcode.FromClient(err).(*exitcode.Error); ok && e.Code == exitcode.ServerError {
-			// pgpool's "invalid node ID": say which ids exist.
-			if n, cerr := conn.NodeCount(qctx); cerr == nil && o.ID >= n {
-				return shared.CheckNodeID(o.ID, make([]pcp.NodeInfo, n))
+	var infos []pcp.NodeInfo
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		infos, err = c.NodeInfo(ctx, o.ID)
+		if err != nil {
+			if e, ok := exitcode.FromClient(err).(*exitcode.Error); ok && e.Code == exitcode.ServerError {
+				// pgpool's "invalid node ID": say which ids exist.
+				if n, cerr := c.NodeCount(ctx); cerr == nil && o.ID >= n {
+					return shared.CheckNodeID(o.ID, make([]pcp.NodeInfo, n))
+				}
 			}
 		}
 		return exitcode.FromClient(err)
+	})
+	if err != nil {
+		return err
 	}
 	if len(infos) != 1 {
 		return &exitcode.Error{Code: exitcode.Protocol, Err: fmt.Errorf("pgpool sent %d records for node %d", len(infos), o.ID)}

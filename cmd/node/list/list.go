@@ -17,6 +17,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // DefaultSQLPort is pgpool's SQL port, used by a bare --sql when the
@@ -148,16 +149,14 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	if o.Watch > 0 {
 		return watchRun(ctx, o)
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
+	var infos []pcp.NodeInfo
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		infos, err = shared.Nodes(ctx, c, o.Settings)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
-	infos, err := shared.Nodes(ctx, conn, o.Settings)
-	if err != nil {
-		return err
-	}
-	conn.Close()
 	l := output.NewNodeList(infos, o.Loc)
 	o.enrich().Apply(ctx, l)
 	if err := output.PrintNodes(o.IO.Out, o.Format, l); err != nil {

@@ -8,11 +8,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // StatusOptions are watchdog status's inputs.
@@ -61,16 +63,13 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
+	var wi *pcp.WatchdogInfo
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		wi, err = c.WatchdogInfo(ctx, -1)
+		return exitcode.FromClient(err)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	wi, err := conn.WatchdogInfo(qctx, -1)
-	if err != nil {
-		return exitcode.FromClient(err)
 	}
 	if wi.Cluster == nil {
 		return &exitcode.Error{Code: exitcode.Protocol, Err: errors.New("pgpool sent a pre-3.5 watchdog reply; use pcp_watchdog_info")}
