@@ -284,10 +284,28 @@ func healthy(t *testing.T) (bool, string) {
 	return ok, fmt.Sprint(ls)
 }
 
+// restoreCluster brings the single pgpool and its backends back to a fresh
+// cluster's state, and the watchdog trio too when it runs (make test starts
+// it): it shares the backends, so a standby rebuilt after a switchover is
+// down in its view until wd-start restarts it.
 func restoreCluster(t *testing.T) {
 	t.Helper()
 	clusterScript(t, "start")
 	waitFor(t, "cluster restored", 30*time.Second, func() (bool, string) { return healthy(t) })
+	if trioRunning(t) {
+		clusterScript(t, "wd-start")
+	}
+}
+
+// trioRunning reports whether instance 0 of the watchdog trio has a live
+// pgpool (its pid file names a running process).
+func trioRunning(t *testing.T) bool {
+	b, err := os.ReadFile(filepath.Join(env(t, "PCPCTL_CLUSTER_DIR"), "wd0", "pgpool.pid"))
+	if err != nil {
+		return false
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(strings.TrimRight(string(b), "\x00")))
+	return err == nil && pid > 0 && !processGone(pid)
 }
 
 func inRecovery(t *testing.T, node int) (bool, error) {
