@@ -1,9 +1,11 @@
 package client
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/user"
@@ -38,12 +40,18 @@ type Config struct {
 	Warn func(string)
 	// Tracer sees every packet (nil for none).
 	Tracer pcp.Tracer
+	// Pipeline defers the authentication result to the first request:
+	// the credentials and that request reach pgpool together, saving a
+	// round trip (and a wake-up of pgpool's worker) per session. A refusal
+	// is then returned by the first command instead of Dial, and
+	// Authenticated tells the two apart.
+	Pipeline bool
 }
 
 // Conn is an authenticated PCP session. It is not safe for concurrent use;
 // pgpool serves one command at a time per connection anyway.
 type Conn struct {
-	nc     net.Conn
+	nc     transport
 	fe     *pcp.Frontend
 	closed bool
 	// broken is set once the stream can no longer be trusted (I/O error,
@@ -53,6 +61,9 @@ type Conn struct {
 	// traces) its 'X' then, and the write succeeds because the peer has
 	// only half-closed, so Close sends it too, for the same -d trace.
 	fatal bool
+	// authPending: the credentials are sent but the verdict is unread
+	// (Config.Pipeline); authed: the server accepted them.
+	authPending, authed bool
 }
 
 // MaxNameLength is libpcp's limit for user names (and passwords): 128 bytes
@@ -79,7 +90,9 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{nc: nc, fe: pcp.NewFrontend(nc, nc)}
+	// Replies are read through a buffer: one read(2) takes a whole reply
+	// rather than one per header and body.
+	c := &Conn{nc: nc, fe: pcp.NewFrontend(bufio.NewReaderSize(nc, 4096), nc)}
 	c.fe.SetTracer(cfg.Tracer)
 
 	username := cfg.User
@@ -100,13 +113,18 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 			password, _ = LookupPassword(path, PassFileHost(host), strconv.Itoa(cfg.Port), username, cfg.Warn)
 		}
 	}
-	if err := c.authenticate(ctx, username, password); err != nil {
+	if err := c.authenticate(ctx, username, password, cfg.Pipeline); err != nil {
 		c.broken = true
 		c.nc.Close()
 		return nil, err
 	}
 	return c, nil
 }
+
+// Authenticated reports whether pgpool has accepted the credentials. With
+// Config.Pipeline it is false until the first command has read the verdict,
+// and stays false if that command failed because of it.
+func (c *Conn) Authenticated() bool { return c.authed }
 
 func (cfg Config) socketDir() string {
 	if cfg.SocketDir != "" {
@@ -118,15 +136,24 @@ func (cfg Config) socketDir() string {
 // IsSocket reports whether host names a UNIX socket directory.
 func IsSocket(host string) bool { return host == "" || host[0] == '/' }
 
-func dial(ctx context.Context, cfg Config) (net.Conn, error) {
-	var d net.Dialer
+// transport is the byte stream under a Conn: sock on Linux, a net.Conn
+// elsewhere.
+type transport interface {
+	io.ReadWriteCloser
+	SetDeadline(t time.Time) error
+	// interrupt wakes a read or write in progress, for good: the
+	// connection is unusable afterwards.
+	interrupt()
+}
+
+func dial(ctx context.Context, cfg Config) (transport, error) {
 	if IsSocket(cfg.Host) {
 		dir := cfg.Host
 		if dir == "" {
 			dir = cfg.socketDir()
 		}
 		path := SocketPath(dir, cfg.Port)
-		nc, err := d.DialContext(ctx, "unix", path)
+		nc, err := dialUnix(ctx, path)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, timeoutError(ctx, "connecting to socket \""+path+"\"", err)
@@ -144,7 +171,7 @@ func dial(ctx context.Context, cfg Config) (net.Conn, error) {
 		// so it reports strerror(0).
 		return nil, errorf(KindHost, err, "ERROR: could not retrieve hostname. gethostbyname failed with error \"Success\"")
 	}
-	nc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ip.String(), strconv.Itoa(cfg.Port)))
+	nc, err := dialTCP(ctx, ip, cfg.Port)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, timeoutError(ctx, "connecting to host \""+cfg.Host+"\"", err)
@@ -209,10 +236,6 @@ func timeoutError(ctx context.Context, what string, cause error) *Error {
 	return &Error{Kind: KindTimeout, Text: msg, Err: cause}
 }
 
-// longAgo is a deadline already passed. It is computed once: time.Unix
-// reads time.Local, which tests may swap while a cancellation fires.
-var longAgo = time.Unix(1, 0)
-
 // arm applies ctx to the socket for the duration of one exchange.
 func (c *Conn) arm(ctx context.Context) (disarm func()) {
 	if d, ok := ctx.Deadline(); ok {
@@ -223,10 +246,8 @@ func (c *Conn) arm(ctx context.Context) (disarm func()) {
 	if ctx.Done() == nil {
 		return func() {}
 	}
-	stop := context.AfterFunc(ctx, func() {
-		// Wake a blocked read or write at once on cancellation.
-		c.nc.SetDeadline(longAgo)
-	})
+	// Wake a blocked read or write at once on cancellation.
+	stop := context.AfterFunc(ctx, c.nc.interrupt)
 	return func() { stop() }
 }
 
@@ -256,7 +277,23 @@ func (c *Conn) ioError(ctx context.Context, err error, reading bool) *Error {
 }
 
 func (c *Conn) send(ctx context.Context, msg pcp.FrontendMessage) error {
-	if err := c.fe.Send(msg); err != nil {
+	err := c.fe.Send(msg)
+	if c.authPending && errors.Is(err, pcp.ErrRequestTooLong) {
+		// Refused before sending: the credentials still go out alone.
+		err = c.fe.Flush()
+		if err == nil {
+			err = pcp.ErrRequestTooLong
+		}
+	}
+	if c.authPending && (err == nil || errors.Is(err, pcp.ErrRequestTooLong)) {
+		// The verdict on the credentials comes before the reply.
+		c.authPending = false
+		if aerr := c.authResult(ctx); aerr != nil {
+			c.broken = true
+			return aerr
+		}
+	}
+	if err != nil {
 		if errors.Is(err, pcp.ErrRequestTooLong) {
 			return &Error{Kind: KindUsage, Text: "ERROR: " + err.Error(), Err: err}
 		}
@@ -291,7 +328,9 @@ func (c *Conn) receive(ctx context.Context) (pcp.BackendMessage, error) {
 	}
 }
 
-func (c *Conn) authenticate(ctx context.Context, username, password string) error {
+// authenticate sends the credentials and, unless pipeline is set, reads the
+// verdict.
+func (c *Conn) authenticate(ctx context.Context, username, password string, pipeline bool) error {
 	defer c.arm(ctx)()
 	if len(username) >= MaxNameLength {
 		return &Error{Kind: KindAuth, Text: "ERROR: PCP authorization failed. username too long."}
@@ -307,10 +346,24 @@ func (c *Conn) authenticate(ctx context.Context, username, password string) erro
 	if !ok {
 		return &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: unexpected reply %q to the salt request", kindOf(msg))}
 	}
-	if err := c.send(ctx, &pcp.Authenticate{User: username, Response: pcp.MD5Response(username, password, salt.Salt)}); err != nil {
+	auth := &pcp.Authenticate{User: username, Response: pcp.MD5Response(username, password, salt.Salt)}
+	if pipeline {
+		// Held back to leave with the first request.
+		if err := c.fe.Queue(auth); err != nil {
+			return &Error{Kind: KindUsage, Text: "ERROR: " + err.Error(), Err: err}
+		}
+		c.authPending = true
+		return nil
+	}
+	if err := c.send(ctx, auth); err != nil {
 		return err
 	}
-	msg, err = c.receive(ctx)
+	return c.authResult(ctx)
+}
+
+// authResult reads the server's verdict on the credentials.
+func (c *Conn) authResult(ctx context.Context) error {
+	msg, err := c.receive(ctx)
 	if err != nil {
 		return authFailure(err)
 	}
@@ -321,6 +374,7 @@ func (c *Conn) authenticate(ctx context.Context, username, password string) erro
 	if !r.OK() {
 		return &Error{Kind: KindAuth, Text: fmt.Sprintf("ERROR: authentication failed. reason=\"%s\"", r.Tag), Reason: r.Reason}
 	}
+	c.authed = true
 	return nil
 }
 

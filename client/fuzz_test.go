@@ -31,6 +31,7 @@ func (c *scriptConn) RemoteAddr() net.Addr             { return &net.TCPAddr{} }
 func (c *scriptConn) SetDeadline(time.Time) error      { return nil }
 func (c *scriptConn) SetReadDeadline(time.Time) error  { return nil }
 func (c *scriptConn) SetWriteDeadline(time.Time) error { return nil }
+func (c *scriptConn) interrupt()                       {}
 
 func scripted(server []byte) *Conn {
 	nc := &scriptConn{r: bytes.NewReader(server)}
@@ -38,9 +39,10 @@ func scripted(server []byte) *Conn {
 }
 
 // runCommand authenticates and runs command number which (mod 10) against the
-// scripted server, returning how many records came back.
+// scripted server, returning how many records came back; the high bit
+// pipelines the authentication with the command.
 func runCommand(ctx context.Context, c *Conn, which byte) (int, error) {
-	if err := c.authenticate(ctx, "pcpadmin", "secret"); err != nil {
+	if err := c.authenticate(ctx, "pcpadmin", "secret", which&0x80 != 0); err != nil {
 		return 0, err
 	}
 	switch which % 10 {

@@ -41,6 +41,7 @@ type Frontend struct {
 	w      io.Writer
 	tracer Tracer
 	wbuf   []byte
+	queued int // bytes of wbuf that Queue holds back for the next Send
 	rbuf   []byte
 	hdr    [5]byte
 }
@@ -53,20 +54,37 @@ func NewFrontend(r io.Reader, w io.Writer) *Frontend {
 // SetTracer installs t (nil to stop tracing).
 func (f *Frontend) SetTracer(t Tracer) { f.tracer = t }
 
-// Send encodes msg and writes it in one call.
+// Send encodes msg and writes it, behind anything queued, in one call.
 func (f *Frontend) Send(msg FrontendMessage) error {
-	buf, err := msg.Encode(f.wbuf[:0])
+	if err := f.Queue(msg); err != nil {
+		return err
+	}
+	return f.Flush()
+}
+
+// Queue encodes msg for the next Send or Flush without writing it, so that
+// several requests leave in one packet.
+func (f *Frontend) Queue(msg FrontendMessage) error {
+	buf, err := msg.Encode(f.wbuf[:f.queued])
 	if err != nil {
 		return err
 	}
-	f.wbuf = buf
-	if _, err := f.w.Write(buf); err != nil {
-		return err
-	}
 	if f.tracer != nil {
-		f.tracer.TraceSend(msg, len(buf)-1)
+		f.tracer.TraceSend(msg, len(buf)-f.queued-1)
 	}
+	f.wbuf, f.queued = buf, len(buf)
 	return nil
+}
+
+// Flush writes what Queue holds back.
+func (f *Frontend) Flush() error {
+	if f.queued == 0 {
+		return nil
+	}
+	n := f.queued
+	f.queued = 0
+	_, err := f.w.Write(f.wbuf[:n])
+	return err
 }
 
 // ReceiveRaw reads one packet. The payload is only valid until the next call.

@@ -12,6 +12,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 )
 
 // MaxPacketLength caps the length field of any packet we accept. pgpool's
@@ -109,6 +111,14 @@ const maxStrings = 1 << 16
 // result is sized once, from a count of the terminators, and refused when
 // there are more than maxStrings.
 func splitStrings(kind byte, payload []byte) ([]string, error) {
+	return splitInto(kind, nil, payload)
+}
+
+// splitInto is splitStrings appending to dst, which grows at most once. The
+// strings share one copy of the payload, so a packet costs one allocation
+// however many fields it has, and none more when dst has room (node info
+// decodes up to 128 records per answer).
+func splitInto(kind byte, dst []string, payload []byte) ([]string, error) {
 	n := bytes.Count(payload, []byte{0})
 	if len(payload) > 0 && payload[len(payload)-1] != 0 {
 		n++
@@ -116,17 +126,18 @@ func splitStrings(kind byte, payload []byte) ([]string, error) {
 	if n > maxStrings {
 		return nil, malformed(kind, "%d strings in one packet, at most %d", n, maxStrings)
 	}
-	out := make([]string, 0, n)
-	for len(payload) > 0 {
-		i := bytes.IndexByte(payload, 0)
+	dst = slices.Grow(dst, n)
+	s := string(payload)
+	for len(s) > 0 {
+		i := strings.IndexByte(s, 0)
 		if i < 0 {
-			out = append(out, string(payload))
+			dst = append(dst, s)
 			break
 		}
-		out = append(out, string(payload[:i]))
-		payload = payload[i+1:]
+		dst = append(dst, s[:i])
+		s = s[i+1:]
 	}
-	return out, nil
+	return dst, nil
 }
 
 // firstString returns the leading NUL-terminated string (the tag) and the rest.

@@ -142,7 +142,10 @@ type NodeInfoReply struct {
 func (NodeInfoReply) Backend() {}
 
 func (m *NodeInfoReply) Decode(payload []byte) error {
-	s, err := splitStrings('i', payload)
+	// Room for the longest record (tag + 13 fields) without a heap slice:
+	// this runs once per backend, up to 128 times per answer.
+	var room [16]string
+	s, err := splitInto('i', room[:0], payload)
 	if err != nil {
 		return err
 	}

@@ -334,8 +334,12 @@ func cutString(b []byte) (string, []byte, bool) {
 
 // ThreeNodes is a streaming-replication cluster as a 4.3.5 pgpool reports
 // it: a primary and two standbys on 127.0.0.1.
-func ThreeNodes() []pcp.NodeInfo {
-	nodes := make([]pcp.NodeInfo, 3)
+func ThreeNodes() []pcp.NodeInfo { return Nodes(3) }
+
+// Nodes is a healthy streaming cluster of n backends (pgpool allows up to
+// 128): node 0 primary, the rest async standbys, 4.3.1+ layout.
+func Nodes(n int) []pcp.NodeInfo {
+	nodes := make([]pcp.NodeInfo, n)
 	for i := range nodes {
 		role, pgRole, repl, sync := 3, "standby", "streaming", "async"
 		if i == 0 {
@@ -343,7 +347,7 @@ func ThreeNodes() []pcp.NodeInfo {
 		}
 		nodes[i] = pcp.NodeInfo{
 			Hostname: "127.0.0.1", Port: 15432 + i, Status: 2, PgStatus: "up",
-			Weight: float64(pcp.RandMax) / 3, Role: role, PgRole: pgRole,
+			Weight: float64(pcp.RandMax) / float64(n), Role: role, PgRole: pgRole,
 			ReplicationState: repl, ReplicationSyncState: sync,
 			StatusChanged: 1764000000, Layout: pcp.Layout43Q,
 		}

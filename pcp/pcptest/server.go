@@ -44,6 +44,19 @@ func NewServer(tb testing.TB, handler func(*Session)) *Server {
 	return s
 }
 
+// NewServerAt listens on a TCP address such as "[::1]:0" (IPv6 tests).
+func NewServerAt(tb testing.TB, addr string, handler func(*Session)) (*Server, error) {
+	tb.Helper()
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, err
+	}
+	a := ln.Addr().(*net.TCPAddr)
+	s := &Server{ln: ln, Host: a.IP.String(), Port: a.Port, handler: handler}
+	s.start(tb)
+	return s, nil
+}
+
 // NewUnixServer listens on dir/.s.PGSQL.<port>, as pgpool's socket does.
 func NewUnixServer(tb testing.TB, dir string, port int, handler func(*Session)) *Server {
 	tb.Helper()
