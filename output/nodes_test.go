@@ -228,3 +228,26 @@ func TestPartialListHasNoClusterWarnings(t *testing.T) {
 		t.Errorf("partial list warns: %q", w)
 	}
 }
+
+// Tables are reused: a table drawn after a wider one must come out as if
+// drawn first.
+func TestRenderTableReuse(t *testing.T) {
+	wide := [][]string{{"a-very-long-cell-value", "x"}, {"y", "another-long-one"}}
+	narrow := [][]string{{"1", "2"}}
+	var fresh bytes.Buffer
+	if err := renderTable(&fresh, []string{"h1", "h2"}, narrow); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 3; i++ {
+		var a, b bytes.Buffer
+		if err := renderTable(&a, []string{"first", "second", "third"}, wide); err != nil {
+			t.Fatal(err)
+		}
+		if err := renderTable(&b, []string{"h1", "h2"}, narrow); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != fresh.String() {
+			t.Fatalf("after a wider table:\n%s\nwant\n%s", b.String(), fresh.String())
+		}
+	}
+}

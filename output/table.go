@@ -1,28 +1,62 @@
 package output
 
 import (
+	"bytes"
 	"io"
+	"reflect"
+	"sync"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/renderer"
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// renderTable draws a light box table with left-aligned, unformatted
-// headers. ANSI escapes in cells (watch highlighting) do not count toward
-// widths.
-func renderTable(w io.Writer, header []string, rows [][]string) error {
-	t := tablewriter.NewTable(w,
+// pooledTable is a configured table and the buffer it draws into. A new
+// tablewriter table allocates a 400 KB cache for stringer reflection (and
+// Reset allocates it again), which was most of the cost of a watch-mode
+// redraw: pooled tables with noCache skip both.
+type pooledTable struct {
+	t   *tablewriter.Table
+	buf bytes.Buffer
+}
+
+var tables = sync.Pool{New: func() any {
+	p := &pooledTable{}
+	p.t = tablewriter.NewTable(&p.buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleLight)})),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAlignment(tw.AlignLeft),
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		// Cells are strings already: no stringer to cache.
+		tablewriter.WithStringerCacheCustom(noCache{}),
 	)
-	t.Header(header)
-	if err := t.Bulk(rows); err != nil {
+	return p
+}}
+
+// noCache is a stringer cache that keeps nothing.
+type noCache struct{}
+
+func (noCache) Add(reflect.Type, reflect.Value) bool        { return false }
+func (noCache) Get(reflect.Type) (v reflect.Value, ok bool) { return v, false }
+func (noCache) Purge()                                      {}
+
+// renderTable draws a light box table with left-aligned, unformatted
+// headers. ANSI escapes in cells (watch highlighting) do not count toward
+// widths.
+func renderTable(w io.Writer, header []string, rows [][]string) error {
+	p := tables.Get().(*pooledTable)
+	defer tables.Put(p)
+	p.t.Reset()
+	p.buf.Reset()
+	p.t.Header(header)
+	if err := p.t.Bulk(rows); err != nil {
 		return err
 	}
-	return t.Render()
+	if err := p.t.Render(); err != nil {
+		return err
+	}
+	_, err := w.Write(p.buf.Bytes())
+	return err
 }

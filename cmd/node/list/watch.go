@@ -93,6 +93,13 @@ func (w *watcher) tick(ctx context.Context, first bool) error {
 			return w.unreachable(now, err)
 		}
 	}
+	return w.refresh(ctx, now)
+}
+
+// refresh reads the nodes on w.conn and redraws: the part of a tick that a
+// reused connection would repeat (BenchmarkWatchRefresh measures it).
+func (w *watcher) refresh(ctx context.Context, now time.Time) error {
+	o := w.o
 	infos, err := shared.Nodes(ctx, w.conn, o.Settings)
 	if err != nil {
 		if ctx.Err() != nil {
