@@ -278,7 +278,9 @@ func TestWatchdogStatus(t *testing.T) {
 	}
 	var leaders []string
 	for _, m := range ms {
-		s := status(t, m, "json")
+		// Right after a (re)start a standby learns of the other standby a
+		// moment after it joins the leader.
+		s := eventuallyView(t, m, "both remote members alive", func(s wdStatus) bool { return s.AliveRemoteNodes == 2 })
 		if y := status(t, m, "yaml"); !reflect.DeepEqual(y, s) {
 			t.Errorf("member %d: yaml %+v differs from json %+v", m.id, y, s)
 		}
