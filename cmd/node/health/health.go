@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -74,33 +75,33 @@ func healthRun(ctx context.Context, o *HealthOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	n, err := conn.NodeCount(qctx)
-	if err != nil {
-		return exitcode.FromClient(err)
-	}
-	ids := []int{o.ID}
-	if o.ID < 0 {
-		ids = make([]int, n)
-		for i := range ids {
-			ids[i] = i
-		}
-	} else if err := shared.CheckNodeID(o.ID, make([]pcp.NodeInfo, n)); err != nil {
-		return err
-	}
-	recs := make([]output.Record, 0, len(ids))
-	for _, id := range ids {
-		f, err := conn.HealthCheckStats(qctx, id)
+	var recs []output.Record
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) error {
+		n, err := c.NodeCount(ctx)
 		if err != nil {
 			return exitcode.FromClient(err)
 		}
-		recs = append(recs, output.HealthRecord(f))
+		ids := []int{o.ID}
+		if o.ID < 0 {
+			ids = make([]int, n)
+			for i := range ids {
+				ids[i] = i
+			}
+		} else if err := shared.CheckNodeID(o.ID, make([]pcp.NodeInfo, n)); err != nil {
+			return err
+		}
+		recs = make([]output.Record, 0, len(ids))
+		for _, id := range ids {
+			f, err := c.HealthCheckStats(ctx, id)
+			if err != nil {
+				return exitcode.FromClient(err)
+			}
+			recs = append(recs, output.HealthRecord(f))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	return output.PrintHealth(o.IO.Out, o.Format, recs, o.ID >= 0)
 }

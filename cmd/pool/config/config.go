@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -61,16 +62,13 @@ func configRun(ctx context.Context, o *ConfigOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
+	var rows []client.PoolConfig
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		rows, err = c.PoolStatus(ctx)
+		return exitcode.FromClient(err)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	rows, err := conn.PoolStatus(qctx)
-	if err != nil {
-		return exitcode.FromClient(err)
 	}
 	var recs []output.Record
 	var missing []string

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -59,16 +60,13 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
+	var slots [][]string
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		slots, err = c.ProcessInfo(ctx, o.PID)
+		return exitcode.FromClient(err)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	slots, err := conn.ProcessInfo(qctx, o.PID)
-	if err != nil {
-		return exitcode.FromClient(err)
 	}
 	recs := make([]output.Record, len(slots))
 	for i, s := range slots {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -61,20 +62,17 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	conn, err := o.Factory.Connect(ctx, o.Settings)
+	var pids []int
+	var slots [][]string
+	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
+		if pids, err = c.ProcessCount(ctx); err != nil {
+			return exitcode.FromClient(err)
+		}
+		slots, err = c.ProcessInfo(ctx, 0)
+		return exitcode.FromClient(err)
+	})
 	if err != nil {
 		return err
-	}
-	defer conn.Close()
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	pids, err := conn.ProcessCount(qctx)
-	if err != nil {
-		return exitcode.FromClient(err)
-	}
-	slots, err := conn.ProcessInfo(qctx, 0)
-	if err != nil {
-		return exitcode.FromClient(err)
 	}
 	if o.Slots {
 		recs := make([]output.Record, len(slots))
