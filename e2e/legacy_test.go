@@ -157,7 +157,8 @@ func TestLegacyTimeoutHonoured(t *testing.T) {
 	}
 }
 
-// waitStatus polls pgpool until node id has one of the statuses.
+// waitStatus polls pgpool until node id has one of the statuses, then
+// waits out pgpool's PCP restart so that the next action is not dropped.
 func waitStatus(t *testing.T, id int, statuses ...string) node {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
@@ -165,6 +166,7 @@ func waitStatus(t *testing.T, id int, statuses ...string) node {
 		ns := nodes(t)
 		for _, s := range statuses {
 			if ns[id].Status == s {
+				time.Sleep(pcpRestart)
 				return ns[id]
 			}
 		}
