@@ -95,6 +95,6 @@ echo "and one watch-mode refresh on a reused connection (cmd/node/list; live = t
 echo "cpu-ns/op = this process's CPU per refresh)."
 echo
 echo '```'
-$GO test -run '^$' -bench . -benchmem ./pcp/ 2>&1 | grep -E '^Benchmark' | sed 's/-[0-9]* */ /' | column -t
-$GO test -run '^$' -bench WatchRefresh -benchtime 200x -benchmem ./cmd/node/list/ 2>&1 | grep -E '^Benchmark' | sed 's/-[0-9]* */ /' | column -t
+$GO test -run '^$' -bench . -benchmem ./pcp/ 2>&1 | grep -E '^Benchmark' | sed -E 's/^(Benchmark[^ ]*)-[0-9]+ /\1 /' | column -t
+$GO test -run '^$' -bench WatchRefresh -benchtime 200x -benchmem ./cmd/node/list/ 2>&1 | grep -E '^Benchmark' | sed -E 's/^(Benchmark[^ ]*)-[0-9]+ /\1 /' | column -t
 echo '```'

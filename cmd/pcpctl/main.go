@@ -7,6 +7,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
@@ -15,6 +16,11 @@ import (
 )
 
 func main() {
+	// pcpctl has no CPU work to spread: it waits on pgpool. The client
+	// waits in blocking poll(2) calls, and with a single P the runtime's
+	// monitor thread parks during those waits instead of waking every
+	// 20-160 us (a third of the CPU of a watch refresh; BENCHMARKS.md).
+	runtime.GOMAXPROCS(1)
 	os.Exit(run(os.Args, iostreams.System()))
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"os"
+	"runtime"
 	"strconv"
 	"syscall"
 	"testing"
@@ -23,7 +24,8 @@ import (
 // PCPPASSFILE set (scripts/bench.sh exports them from cluster.sh env) it
 // runs against that live pgpool, and cpu-ns/op is this process's own CPU
 // per refresh; the fake servers run in this process, so there cpu-ns/op
-// includes the server's side too. make test never runs benchmarks.
+// includes the server's side too. GOMAXPROCS is 1, as cmd/pcpctl sets it.
+// make test never runs benchmarks.
 func BenchmarkWatchRefresh(b *testing.B) {
 	if os.Getenv("PCP_HOST") != "" && os.Getenv("PCP_PORT") != "" {
 		b.Run("live", func(b *testing.B) {
@@ -59,6 +61,8 @@ func benchRefresh(b *testing.B, f *factory.Factory) {
 	}
 	defer conn.Close()
 	w := &watcher{o: o, conn: conn}
+	// As cmd/pcpctl runs it.
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var before syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 	b.ReportAllocs()
