@@ -33,10 +33,7 @@ func NewCmdCount(f *factory.Factory, runF func(context.Context, *CountOptions) e
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, err = output.ParseFormat(format, false); err != nil {
-				return exitcode.Usage(err)
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
+			if opts.Format, opts.Settings, err = shared.Prepare(f, format, false); err != nil {
 				return err
 			}
 			if runF != nil {

@@ -55,10 +55,7 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 			if len(args) == 1 {
 				opts.ID, _ = factory.NodeID(args[0])
 			}
-			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return exitcode.Usage(err)
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
+			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {

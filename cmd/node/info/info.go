@@ -41,10 +41,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			opts.ID, _ = factory.NodeID(args[0])
-			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return exitcode.Usage(err)
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
+			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {

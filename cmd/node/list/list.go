@@ -79,10 +79,7 @@ that cannot be reached is shown as unreachable.
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return exitcode.Usage(err)
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
+			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("sql") {

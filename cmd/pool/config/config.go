@@ -42,10 +42,7 @@ not report is an error (exit 2) after the others have been printed.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			opts.Names = args
-			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return exitcode.Usage(err)
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
+			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {

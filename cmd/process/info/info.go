@@ -40,10 +40,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 			if opts.PID, err = strconv.Atoi(args[0]); err != nil || opts.PID <= 0 {
 				return exitcode.Usage(fmt.Errorf("invalid process id %q: want a positive number (pcpctl process list shows them)", args[0]))
 			}
-			if opts.Format, err = output.ParseFormat(format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return exitcode.Usage(err)
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
+			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {
