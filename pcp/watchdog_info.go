@@ -223,19 +223,8 @@ func decodeCluster(doc []byte) (*WatchdogCluster, error) {
 // dialect, membership keys only when known), for fixtures and fake servers.
 func (c *WatchdogCluster) EncodeJSON() []byte {
 	var b bytes.Buffer
-	kv := func(k string, v any) {
-		if b.Len() > 1 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Quote(k))
-		b.WriteByte(':')
-		switch x := v.(type) {
-		case int:
-			b.WriteString(strconv.Itoa(x))
-		case string:
-			b.WriteString(strconv.Quote(x))
-		}
-	}
+	first := true
+	kv := func(k string, v any) { writeJSONField(&b, &first, k, v) }
 	b.WriteByte('{')
 	kv("RemoteNodeCount", c.RemoteNodeCount)
 	if c.MemberRemoteNodeCount >= 0 {
@@ -265,21 +254,8 @@ func (c *WatchdogCluster) EncodeJSON() []byte {
 		}
 		var nb bytes.Buffer
 		nb.WriteByte('{')
-		first := true
-		nkv := func(k string, v any) {
-			if !first {
-				nb.WriteByte(',')
-			}
-			first = false
-			nb.WriteString(strconv.Quote(k))
-			nb.WriteByte(':')
-			switch x := v.(type) {
-			case int:
-				nb.WriteString(strconv.Itoa(x))
-			case string:
-				nb.WriteString(strconv.Quote(x))
-			}
-		}
+		nfirst := true
+		nkv := func(k string, v any) { writeJSONField(&nb, &nfirst, k, v) }
 		nkv("ID", n.ID)
 		nkv("State", n.State)
 		if n.MembershipString != "NOT-Available" {
@@ -314,4 +290,30 @@ func (m *WatchdogInfo) Encode(dst []byte) ([]byte, error) {
 		dst = append(dst, 0)
 	}
 	return finishPacket(dst, at)
+}
+
+// writeJSONField appends "k":v. Strings go through encoding/json rather than
+// strconv.Quote: Go's \x7f and \a escapes are not JSON, so a name with a
+// control byte would produce a document no decoder (ours included) accepts.
+func writeJSONField(b *bytes.Buffer, first *bool, k string, v any) {
+	if !*first {
+		b.WriteByte(',')
+	}
+	*first = false
+	b.Write(jsonString(k))
+	b.WriteByte(':')
+	switch x := v.(type) {
+	case int:
+		b.WriteString(strconv.Itoa(x))
+	case string:
+		b.Write(jsonString(x))
+	}
+}
+
+func jsonString(s string) []byte {
+	var b bytes.Buffer
+	e := json.NewEncoder(&b)
+	e.SetEscapeHTML(false)
+	_ = e.Encode(s) // a string always encodes
+	return bytes.TrimSuffix(b.Bytes(), []byte{'\n'})
 }
