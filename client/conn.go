@@ -243,7 +243,7 @@ func (c *Conn) arm(ctx context.Context) (disarm func()) {
 	} else {
 		c.nc.SetDeadline(time.Time{})
 	}
-	if ctx.Done() == nil {
+	if onlyExpires(ctx) || ctx.Done() == nil {
 		return func() {}
 	}
 	// Wake a blocked read or write at once on cancellation.

@@ -182,14 +182,19 @@ func stall(t *testing.T, upTo string) *pcptest.Server {
 	})
 }
 
-// Every wait ends at the context's deadline, pipelined or not.
+// Every wait ends at the context's deadline, pipelined or not, with a timer
+// context (modern commands) or an Expiring one (the pcp_* tools).
 func TestDeadlineOnEveryWait(t *testing.T) {
 	for _, upTo := range []string{"accepted", "salt", "auth", "reply", "half-packet"} {
-		for _, pipeline := range []bool{false, true} {
+		for _, v := range []struct{ pipeline, expiring bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
+			pipeline := v.pipeline
 			srv := stall(t, upTo)
 			cfg := cfgFor(srv)
 			cfg.Pipeline = pipeline
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			if v.expiring {
+				ctx = Expiring(time.Now().Add(200 * time.Millisecond))
+			}
 			start := time.Now()
 			c, err := Dial(ctx, cfg)
 			if err == nil {
@@ -199,10 +204,10 @@ func TestDeadlineOnEveryWait(t *testing.T) {
 			took := time.Since(start)
 			cancel()
 			if KindOf(err) != KindTimeout || !strings.HasPrefix(err.Error(), "ERROR: timed out") {
-				t.Errorf("%s pipeline=%v: got %v, want a timeout", upTo, pipeline, err)
+				t.Errorf("%s %+v: got %v, want a timeout", upTo, v, err)
 			}
 			if took > 2*time.Second {
-				t.Errorf("%s pipeline=%v: took %s", upTo, pipeline, took)
+				t.Errorf("%s %+v: took %s", upTo, v, took)
 			}
 		}
 	}

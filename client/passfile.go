@@ -68,7 +68,7 @@ func LookupPassword(path, host, port, username string, warn func(string)) (strin
 		}
 		return "", false
 	}
-	f, err := os.Open(path)
+	f, err := openRaw(path)
 	if err != nil {
 		return "", false
 	}

@@ -45,8 +45,10 @@ func dialSocket(ctx context.Context, family int, sa unix.Sockaddr) (*sock, error
 		// Requests are single small packets: send them at once, as libpcp does.
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
-	stop := context.AfterFunc(ctx, s.interrupt)
-	defer stop()
+	if !onlyExpires(ctx) {
+		stop := context.AfterFunc(ctx, s.interrupt)
+		defer stop()
+	}
 	err = unix.Connect(fd, sa)
 	for err == unix.EINTR {
 		err = unix.Connect(fd, sa)
