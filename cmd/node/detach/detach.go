@@ -23,20 +23,8 @@ polls until the node is down; --graceful lets clients leave first.`,
   pcpctl node detach 0 --force     # the primary: failover follows`,
 		Args:              factory.ExactNodeID,
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			opts.ID, _ = factory.NodeID(args[0])
-
-			if opts.Settings, err = f.Settings(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return shared.RunAction(cmd.Context(), opts)
-		},
 	}
-	shared.AddActionFlags(cmd, opts, true)
+	shared.SetUpAction(cmd, f, opts, true, runF)
 	cmd.Flags().BoolVarP(&opts.Graceful, "graceful", "g", false, "wait for clients to disconnect before detaching")
 	return cmd
 }

@@ -24,20 +24,8 @@ until pgpool reports the node as primary.`,
 		Example:           `  pcpctl node promote 1 --switchover --force --wait`,
 		Args:              factory.ExactNodeID,
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			opts.ID, _ = factory.NodeID(args[0])
-
-			if opts.Settings, err = f.Settings(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return shared.RunAction(cmd.Context(), opts)
-		},
 	}
-	shared.AddActionFlags(cmd, opts, true)
+	shared.SetUpAction(cmd, f, opts, true, runF)
 	cmd.Flags().BoolVarP(&opts.Switchover, "switchover", "s", false, "detach the current primary so that failover promotes this node")
 	cmd.Flags().BoolVarP(&opts.Graceful, "graceful", "g", false, "wait for clients to disconnect first")
 	return cmd

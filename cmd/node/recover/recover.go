@@ -24,22 +24,7 @@ node is up.`,
 		Example:           `  pcpctl node recover 2 --wait`,
 		Args:              factory.ExactNodeID,
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			opts.ID, _ = factory.NodeID(args[0])
-			if err := shared.CheckForce(cmd, opts); err != nil {
-				return err
-			}
-			if opts.Settings, err = f.Settings(); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return shared.RunAction(cmd.Context(), opts)
-		},
 	}
-	shared.AddActionFlags(cmd, opts, false)
-
+	shared.SetUpAction(cmd, f, opts, false, runF)
 	return cmd
 }

@@ -53,10 +53,11 @@ type ActionOptions struct {
 	PollInterval time.Duration
 }
 
-// AddActionFlags adds --wait and --dry-run; --force is real on detach and
-// promote and, elsewhere, a hidden flag that is refused, so that the
-// mistake gets a clear message.
-func AddActionFlags(cmd *cobra.Command, o *ActionOptions, destructive bool) {
+// SetUpAction gives an action command its flags (--wait, --dry-run;
+// --force is real on detach and promote and, elsewhere, a hidden flag that
+// is refused, so that the mistake gets a clear message) and its run
+// function: runF, when tests pass one, or RunAction.
+func SetUpAction(cmd *cobra.Command, f *factory.Factory, o *ActionOptions, destructive bool, runF func(context.Context, *ActionOptions) error) {
 	cmd.Flags().BoolVar(&o.Wait, "wait", false, "poll until the node reaches the expected state (deadline: --timeout)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check and show what would be done; send nothing that changes state")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "allow detaching or promoting away the primary or the last up node")
@@ -68,16 +69,22 @@ func AddActionFlags(cmd *cobra.Command, o *ActionOptions, destructive bool) {
 		if o.DryRun && o.Wait {
 			return exitcode.Usage(errors.New("--dry-run and --wait cannot be combined: a dry run changes nothing, so there is nothing to wait for"))
 		}
+		if o.Force && !destructive {
+			return exitcode.Usage(fmt.Errorf("--force is only for detach and promote; %s is not destructive", cmd.Name()))
+		}
 		return nil
 	}
-}
-
-// CheckForce refuses --force on a command that has nothing to force.
-func CheckForce(cmd *cobra.Command, o *ActionOptions) error {
-	if o.Force {
-		return exitcode.Usage(fmt.Errorf("--force is only for detach and promote; %s is not destructive", cmd.Name()))
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		var err error
+		o.ID, _ = factory.NodeID(args[0]) // checked by the Args validator
+		if o.Settings, err = f.Settings(); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(cmd.Context(), o)
+		}
+		return RunAction(cmd.Context(), o)
 	}
-	return nil
 }
 
 func describe(n *output.Node) string {
