@@ -194,6 +194,13 @@ func (p *promoter) serve(s *pcptest.Session) {
 	}
 }
 
+// calls is the log of promote requests; the server's goroutine appends to it.
+func (p *promoter) calls() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.log...)
+}
+
 func TestPromote(t *testing.T) {
 	p := &promoter{nodes: pcptest.ThreeNodes(), apply: true}
 	srv := pcptest.NewServer(t, p.serve)
@@ -216,8 +223,8 @@ func TestPromote(t *testing.T) {
 	if err := RunAction(context.Background(), o); err != nil || !strings.Contains(st.Out.String(), "already the primary; nothing was sent") {
 		t.Errorf("promote primary: %v %q", err, st.Out)
 	}
-	if strings.Join(p.log, ",") != "J 1" {
-		t.Errorf("log %v", p.log)
+	if got := strings.Join(p.calls(), ","); got != "J 1" {
+		t.Errorf("log %v", got)
 	}
 }
 
