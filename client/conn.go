@@ -243,11 +243,8 @@ func (c *Conn) arm(ctx context.Context) (disarm func()) {
 	} else {
 		c.nc.SetDeadline(time.Time{})
 	}
-	if onlyExpires(ctx) || ctx.Done() == nil {
-		return func() {}
-	}
 	// Wake a blocked read or write at once on cancellation.
-	stop := context.AfterFunc(ctx, c.nc.interrupt)
+	stop := onCancel(ctx, c.nc.interrupt)
 	return func() { stop() }
 }
 

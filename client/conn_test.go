@@ -187,10 +187,9 @@ func stall(t *testing.T, upTo string) *pcptest.Server {
 func TestDeadlineOnEveryWait(t *testing.T) {
 	for _, upTo := range []string{"accepted", "salt", "auth", "reply", "half-packet"} {
 		for _, v := range []struct{ pipeline, expiring bool }{{false, false}, {true, false}, {false, true}, {true, true}} {
-			pipeline := v.pipeline
 			srv := stall(t, upTo)
 			cfg := cfgFor(srv)
-			cfg.Pipeline = pipeline
+			cfg.Pipeline = v.pipeline
 			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 			if v.expiring {
 				ctx = Expiring(time.Now().Add(200 * time.Millisecond))

@@ -56,8 +56,18 @@ func (c *expiring) Value(any) any { return nil }
 
 func (c *expiring) String() string { return "client.Expiring(" + c.deadline.String() + ")" }
 
-// onlyExpires reports a context whose end its deadline alone decides, so
-// that a wait bounded by that deadline needs no wake-up on Done.
+// onCancel runs wake when ctx is cancelled and returns the function that
+// stops it. A context that only expires needs no wake-up (the wait's own
+// deadline ends it), and asking it for Done would arm the timer it exists
+// to avoid.
+func onCancel(ctx context.Context, wake func()) (stop func() bool) {
+	if onlyExpires(ctx) || ctx.Done() == nil {
+		return func() bool { return false }
+	}
+	return context.AfterFunc(ctx, wake)
+}
+
+// onlyExpires reports a context whose end its deadline alone decides.
 func onlyExpires(ctx context.Context) bool {
 	_, ok := ctx.(*expiring)
 	return ok

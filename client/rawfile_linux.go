@@ -7,13 +7,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// rawFile reads a small local file through its fd alone. os.Open would
-// register the fd with Go's netpoller, and the first registration sets up
-// epoll and an eventfd and lets a thread wait in epoll_pwait for the rest
+// openRaw opens a small local file to be read through its fd alone. os.Open
+// would register the fd with Go's netpoller, and the first registration sets
+// up epoll and an eventfd and lets a thread wait in epoll_pwait for the rest
 // of the process: measurable CPU on a one-shot pcp_* call that otherwise
-// never uses the netpoller (client/sock_linux.go).
-type rawFile int
-
+// never uses the netpoller. sock's Read and Close serve a regular file as
+// they are (read(2) never says EAGAIN for one).
 func openRaw(path string) (io.ReadCloser, error) {
 	for {
 		fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
@@ -23,26 +22,6 @@ func openRaw(path string) (io.ReadCloser, error) {
 		if err != nil {
 			return nil, &os.PathError{Op: "open", Path: path, Err: err}
 		}
-		return rawFile(fd), nil
+		return &sock{fd: fd}, nil
 	}
 }
-
-func (f rawFile) Read(p []byte) (int, error) {
-	if len(p) == 0 {
-		return 0, nil
-	}
-	for {
-		n, err := unix.Read(int(f), p)
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err != nil:
-			return 0, err
-		case n == 0:
-			return 0, io.EOF
-		}
-		return n, nil
-	}
-}
-
-func (f rawFile) Close() error { return unix.Close(int(f)) }

@@ -45,10 +45,7 @@ func dialSocket(ctx context.Context, family int, sa unix.Sockaddr) (*sock, error
 		// Requests are single small packets: send them at once, as libpcp does.
 		unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
 	}
-	if !onlyExpires(ctx) {
-		stop := context.AfterFunc(ctx, s.interrupt)
-		defer stop()
-	}
+	defer onCancel(ctx, s.interrupt)()
 	err = unix.Connect(fd, sa)
 	for err == unix.EINTR {
 		err = unix.Connect(fd, sa)
