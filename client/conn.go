@@ -40,6 +40,11 @@ type Config struct {
 	Warn func(string)
 	// Tracer sees every packet (nil for none).
 	Tracer pcp.Tracer
+	// LookupInvalid sends names under the reserved .invalid domain to the
+	// resolver like any other, as gethostbyname does: the pcp_* drop-ins
+	// need the resolver's answer to print the errno the C tool prints.
+	// Otherwise such names fail here without leaving the host (RFC 6761).
+	LookupInvalid bool
 	// Pipeline defers the authentication result to the first request:
 	// the credentials and that request reach pgpool together, saving a
 	// round trip (and a wake-up of pgpool's worker) per session. A refusal
@@ -162,14 +167,12 @@ func dial(ctx context.Context, cfg Config) (transport, error) {
 		}
 		return nc, nil
 	}
-	ip, err := resolve(ctx, cfg.Host)
+	ip, err := resolve(ctx, cfg.Host, cfg.LookupInvalid)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, timeoutError(ctx, "resolving \""+cfg.Host+"\"", err)
 		}
-		// libpcp uses gethostbyname, whose failure leaves errno untouched,
-		// so it reports strerror(0).
-		return nil, errorf(KindHost, err, "ERROR: could not retrieve hostname. gethostbyname failed with error \"Success\"")
+		return nil, errorf(KindHost, err, "ERROR: could not retrieve hostname. gethostbyname failed with error \"%s\"", gethostbynameErrno(err))
 	}
 	nc, err := dialTCP(ctx, ip, cfg.Port)
 	if err != nil {
@@ -184,12 +187,12 @@ func dial(ctx context.Context, cfg Config) (transport, error) {
 // resolve picks one address as libpcp does (the first one), preferring IPv4
 // because libpcp only ever asked for IPv4; IPv6-only names and literals work
 // here where they fail with the stock tools.
-func resolve(ctx context.Context, host string) (net.IP, error) {
+func resolve(ctx context.Context, host string, lookupInvalid bool) (net.IP, error) {
 	h := strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
 	if ip := net.ParseIP(h); ip != nil {
 		return ip, nil
 	}
-	if reservedInvalid(h) {
+	if !lookupInvalid && reservedInvalid(h) {
 		return nil, &net.DNSError{Err: "no such host", Name: h, IsNotFound: true}
 	}
 	addrs, err := net.DefaultResolver.LookupIPAddr(ctx, h)
@@ -213,6 +216,20 @@ func resolve(ctx context.Context, host string) (net.IP, error) {
 func reservedInvalid(host string) bool {
 	h := strings.ToLower(strings.TrimSuffix(host, "."))
 	return h == "invalid" || strings.HasSuffix(h, ".invalid")
+}
+
+// gethostbynameErrno is the strerror text libpcp prints after a failed
+// gethostbyname, which reports through h_errno and leaves errno as glibc's
+// resolver left it. Measured on Debian 12: a definite answer that the name
+// has no address (NXDOMAIN, or NOERROR without records) leaves errno 0;
+// every other failure (no resolver configured or reachable, SERVFAIL,
+// REFUSED, no answer in time) leaves EAGAIN.
+func gethostbynameErrno(err error) string {
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
+		return "Success"
+	}
+	return strerror(syscall.EAGAIN)
 }
 
 // strerror renders the errno behind err as glibc's strerror would. Go's errno

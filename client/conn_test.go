@@ -3,7 +3,9 @@ package client
 import (
 	"context"
 	"errors"
+	"net"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -265,5 +267,34 @@ func TestReusedConnection(t *testing.T) {
 	}
 	if srv.Sessions() != 1 {
 		t.Errorf("%d sessions, want 1", srv.Sessions())
+	}
+}
+
+// The errno text after a failed lookup follows what glibc leaves behind
+// gethostbyname (measured against the stock pcp_node_count; e2e
+// TestUnknownHostErrno compares the two under real resolver answers).
+func TestGethostbynameErrno(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{&net.DNSError{Err: "no such host", Name: "x", IsNotFound: true}, "Success"},
+		{&net.DNSError{Err: "server misbehaving", Name: "x", IsTemporary: true}, "Resource temporarily unavailable"},
+		{&net.DNSError{Err: "i/o timeout", Name: "x", IsTimeout: true}, "Resource temporarily unavailable"},
+		{&net.OpError{Op: "dial", Net: "udp", Err: syscall.ECONNREFUSED}, "Resource temporarily unavailable"},
+		{errors.New("no address for x"), "Resource temporarily unavailable"},
+	} {
+		if got := gethostbynameErrno(c.err); got != c.want {
+			t.Errorf("gethostbynameErrno(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}
+
+// Only the pcp_* drop-ins send .invalid names to the resolver.
+func TestInvalidDomainStaysLocal(t *testing.T) {
+	_, err := resolve(context.Background(), "pgpool.invalid", false)
+	var dnsErr *net.DNSError
+	if !errors.As(err, &dnsErr) || !dnsErr.IsNotFound {
+		t.Fatalf("resolve(pgpool.invalid) = %v, want a local not-found", err)
 	}
 }

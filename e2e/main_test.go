@@ -30,6 +30,13 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if sc := os.Getenv(dnsHelperEnv); sc != "" {
+		if err := dnsHelper(sc); err != nil {
+			fmt.Fprintf(os.Stderr, "dns helper: %v\n", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	enabled = os.Getenv("PCPCTL_E2E") == "1"
 	if !enabled {
 		os.Exit(m.Run()) // every test skips itself
@@ -69,6 +76,8 @@ func setup() error {
 	os.MkdirAll(binDir, 0o755)
 	pcpctlBin = filepath.Join(binDir, "pcpctl")
 	build := exec.Command("go", "build", "-o", pcpctlBin, "../cmd/pcpctl")
+	// As make build ships it: without cgo, so with Go's own resolver.
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("go build: %v", err)

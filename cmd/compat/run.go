@@ -252,7 +252,7 @@ func (r *runner) timeoutFor(o *options) time.Duration {
 func (r *runner) config(o *options) client.Config {
 	// Pipelined authentication saves a round trip per call; the -d trace
 	// keeps libpcp's strict send/receive order.
-	cfg := client.Config{Host: o.host, Port: o.port, User: o.user, UserGiven: o.userGiven, Password: o.password, Pipeline: !o.debug}
+	cfg := client.Config{Host: o.host, Port: o.port, User: o.user, UserGiven: o.userGiven, Password: o.password, Pipeline: !o.debug, LookupInvalid: true}
 	if o.debug {
 		cfg.Tracer = &pcp.LibpcpTracer{W: r.out}
 		cfg.Warn = func(s string) { fmt.Fprintln(r.out, s) }
