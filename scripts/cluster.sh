@@ -950,13 +950,19 @@ pg_ports() {
 
 cmd_env() {
   validate
+  # PCPHOST, PCPPORT, PCPUSER and PCPPASSFILE are what pcpctl and the pcp_*
+  # tools read; the PCP_* names are this script's own settings (and the
+  # tests'), exported so that a later cluster.sh call finds the same cluster.
   cat <<EOF
+export PCPHOST=$HOST
+export PCPPORT=$PCP_PORT
+export PCPUSER=$PCP_USER
+export PCPPASSFILE=$PCPPASS
 export PCPCTL_CLUSTER_DIR=$DIR
 export PCP_HOST=$HOST
 export PCP_PORT=$PCP_PORT
 export PCP_SOCKET_DIR=$POOL_DIR
 export PCP_USER=$PCP_USER
-export PCPPASSFILE=$PCPPASS
 export PGPOOL_PORT=$PGPOOL_PORT
 export PG_PORTS="$(pg_ports)"
 export PG_SOCKET_DIR=$RUN_DIR

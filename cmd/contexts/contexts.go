@@ -24,6 +24,10 @@ type Options struct {
 	Format  output.Format
 	// Name is the context to use or show ("" for show: the current one).
 	Name string
+	// Add: the new context, whether to make it current, and whether it may
+	// replace one of the same name.
+	Context      config.Context
+	Use, Replace bool
 }
 
 const longHelp = `A context names a cluster: the PCP endpoints of its pgpools (host, PCP
@@ -56,7 +60,7 @@ func NewCmdContext(f *factory.Factory) *cobra.Command {
 		Short: "List, select and show the clusters of the config file",
 		Long:  longHelp,
 	}
-	cmd.AddCommand(newCmdList(f, nil), newCmdUse(f, nil), newCmdShow(f, nil))
+	cmd.AddCommand(newCmdList(f, nil), newCmdUse(f, nil), newCmdShow(f, nil), newCmdAdd(f, nil))
 	return cmd
 }
 
@@ -124,6 +128,106 @@ func newCmdShow(f *factory.Factory, runF func(context.Context, *Options) error) 
 	}
 	shared.FormatFlag(cmd, &format)
 	return cmd
+}
+
+const addHelp = `Add a context to the config file (created, 0600, if missing): the pgpools of
+--pgpool HOST:PORT (repeat it for every pgpool of a watchdog cluster), the PCP
+user of -U, and optionally pgpool's SQL port for --sql: one --sql-port for
+every pgpool, or one per --pgpool in the same order. Nothing is sent to
+pgpool, and no password is stored (they stay in the PCP password file).`
+
+func newCmdAdd(f *factory.Factory, runF func(context.Context, *Options) error) *cobra.Command {
+	o := &Options{IO: f.IOStreams, Factory: f}
+	var sqlPorts []int
+	cmd := &cobra.Command{
+		Use:   "add NAME --pgpool HOST:PORT [--pgpool HOST:PORT ...]",
+		Short: "Add a context: a name for the pgpools of one cluster",
+		Long:  addHelp,
+		Example: `  pcpctl context add prod --pgpool pgpool1:9898 --pgpool pgpool2:9898 -U pcpadmin --use
+  pcpctl context add lab --pgpool 127.0.0.1:19898 --sql-port 19999`,
+		Args: exactName,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if o.Context, err = newContext(args[0], f.User, f.Pgpools, sqlPorts); err != nil {
+				return exitcode.Usage(err)
+			}
+			o.Name = args[0]
+			if runF != nil {
+				return runF(cmd.Context(), o)
+			}
+			return addRun(o)
+		},
+	}
+	cmd.Flags().IntSliceVar(&sqlPorts, "sql-port", nil, "pgpool's SQL port, once for all pgpools or once per --pgpool")
+	cmd.Flags().BoolVar(&o.Use, "use", false, "make it the current context")
+	cmd.Flags().BoolVar(&o.Replace, "replace", false, "replace a context of the same name")
+	return cmd
+}
+
+// newContext checks add's flags and builds the context they describe.
+func newContext(name, user string, pgpools []string, sqlPorts []int) (config.Context, error) {
+	c := config.Context{Name: name, User: user}
+	if len(pgpools) == 0 {
+		return c, errors.New("context add needs at least one --pgpool HOST:PORT")
+	}
+	if n := len(sqlPorts); n > 1 && n != len(pgpools) {
+		return c, fmt.Errorf("--sql-port was given %d times for %d pgpools: give it once, or once per --pgpool", n, len(pgpools))
+	}
+	for i, v := range pgpools {
+		e, err := config.ParseEndpoint(v)
+		if err != nil {
+			return c, err
+		}
+		switch len(sqlPorts) {
+		case 0:
+		case 1:
+			e.SQLPort = sqlPorts[0]
+		default:
+			e.SQLPort = sqlPorts[i]
+		}
+		if e.SQLPort < 0 || e.SQLPort > 65535 {
+			return c, fmt.Errorf("invalid --sql-port %d: want a port number 1-65535", e.SQLPort)
+		}
+		c.Pgpools = append(c.Pgpools, e)
+	}
+	return c, nil
+}
+
+func addRun(o *Options) error {
+	c, path, err := o.Factory.LoadConfig()
+	if errors.Is(err, config.ErrNotExist) && path != "" {
+		c, err = &config.Config{}, nil
+	}
+	if err != nil {
+		return exitcode.Usage(err)
+	}
+	replaced := false
+	for i := range c.Contexts {
+		if c.Contexts[i].Name == o.Name {
+			if !o.Replace {
+				return exitcode.Usage(fmt.Errorf("%s already has a context %q: pass --replace to overwrite it", path, o.Name))
+			}
+			c.Contexts[i], replaced = o.Context, true
+		}
+	}
+	if !replaced {
+		c.Contexts = append(c.Contexts, o.Context)
+	}
+	if o.Use {
+		c.CurrentContext = o.Name
+	}
+	if err := config.Save(path, c); err != nil {
+		return exitcode.Usage(err)
+	}
+	verb := "Added"
+	if replaced {
+		verb = "Replaced"
+	}
+	fmt.Fprintf(o.IO.Out, "%s context %q (%d pgpools) in %s.\n", verb, o.Name, len(o.Context.Pgpools), path)
+	if o.Use {
+		fmt.Fprintf(o.IO.Out, "Switched to context %q.\n", o.Name)
+	}
+	return nil
 }
 
 func exactName(cmd *cobra.Command, args []string) error {

@@ -34,6 +34,8 @@ type Factory struct {
 	IOStreams *iostreams.IOStreams
 	// Getenv reads the environment (os.Getenv unless a test replaces it).
 	Getenv func(string) string
+	// Stat looks for pgpool's local socket (os.Stat when nil).
+	Stat func(string) (os.FileInfo, error)
 	// Prompt asks for a password (client.PromptPassword unless replaced).
 	Prompt func(prompt string) (string, error)
 	// Now is the clock (time.Now unless replaced).
@@ -167,14 +169,14 @@ func (f *Factory) resolve() (*Settings, []*Settings, error) {
 	cfg, path, err := f.LoadConfig()
 	if err != nil {
 		if errors.Is(err, config.ErrNotExist) && f.Context == "" && f.ConfigFile == "" {
-			return s, nil, nil // no config: the PCP* defaults
+			return f.localDefault(s) // no config: pgpool's local socket, if there is one
 		}
 		return nil, nil, exitcode.Usage(err)
 	}
 	name := f.Context
 	if name == "" {
 		if name = cfg.CurrentContext; name == "" {
-			return s, nil, nil
+			return f.localDefault(s)
 		}
 	}
 	c, err := cfg.Context(name)
@@ -187,6 +189,24 @@ func (f *Factory) resolve() (*Settings, []*Settings, error) {
 	}
 	return s, eps, nil
 }
+
+// localDefault is the pgpool of a command that names none, has no context
+// to take one from: pgpool's PCP socket in /tmp, as for the stock tools,
+// when it is there. Without it the command would only report an
+// unreachable default socket, so say what is missing instead.
+func (f *Factory) localDefault(s *Settings) (*Settings, []*Settings, error) {
+	stat := f.Stat
+	if stat == nil {
+		stat = os.Stat
+	}
+	if _, err := stat(client.SocketPath(client.DefaultSocketDir, s.Port)); err == nil {
+		return s, nil, nil
+	}
+	return nil, nil, exitcode.Usage(errors.New(NoEndpoint))
+}
+
+// NoEndpoint is the one-line answer to a command that names no pgpool.
+const NoEndpoint = "no pgpool given and no context configured: name one with -h HOST -p PORT (or PCPHOST/PCPPORT) or --pgpool HOST:PORT, or add a context with 'pcpctl context add NAME --pgpool HOST:PORT'"
 
 // at copies s for one endpoint; -U wins over the endpoint's and the
 // context's user, which win over PCPUSER.

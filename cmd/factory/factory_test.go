@@ -250,10 +250,32 @@ func TestContextSelectsEndpoints(t *testing.T) {
 	if s, _ := f.Settings(); s.Endpoint() != "db1.example.com:9898" || s.User != "envuser" {
 		t.Errorf("--context prod: %+v", s)
 	}
-	// --config beats PCPCTL_CONFIG.
+	// --config beats PCPCTL_CONFIG: an empty one names no pgpool.
 	f.Context, f.ConfigFile = "", writeConfig(t, "contexts: []\n")
-	if s, _ := f.Settings(); s.Host != "" || s.Port != DefaultPort {
-		t.Errorf("--config: %+v", s)
+	if _, err := f.Settings(); err == nil || err.Error() != NoEndpoint {
+		t.Errorf("--config with no contexts: %v", err)
+	}
+}
+
+// Without a pgpool named, a context or pgpool's local socket, a command
+// says what is missing instead of failing to reach /tmp/.s.PGSQL.9898.
+func TestNoEndpoint(t *testing.T) {
+	for _, doc := range []string{"", "contexts: []\n", contextsDoc[strings.Index(contextsDoc, "contexts:"):]} {
+		env := map[string]string{"HOME": t.TempDir()}
+		if doc != "" {
+			env["PCPCTL_CONFIG"] = writeConfig(t, doc)
+		}
+		f := newF(env)
+		f.Stat = func(string) (os.FileInfo, error) { return nil, os.ErrNotExist }
+		_, err := f.Settings()
+		if code := exitCode(err); err == nil || err.Error() != NoEndpoint || code != exitcode.UsageError {
+			t.Errorf("config %q: %v (exit %d), want the no-endpoint usage error", doc, err, code)
+		}
+		var asked string
+		f.Stat = func(p string) (os.FileInfo, error) { asked = p; return nil, nil }
+		if s, err := f.Settings(); err != nil || s.Host != "" || s.Port != DefaultPort || asked != "/tmp/.s.PGSQL.9898" {
+			t.Errorf("config %q with the local socket: %+v %v (looked at %q)", doc, s, err, asked)
+		}
 	}
 }
 
@@ -270,8 +292,10 @@ func TestNamedHostBypassesCurrentContext(t *testing.T) {
 	if s, err := f.Settings(); err != nil || s.Endpoint() != "db9:9898" {
 		t.Errorf("-h: %+v %v", s, err)
 	}
-	// No config file at all: the PCP defaults, silently.
+	// No config file at all: the PCP defaults, silently, when pgpool's
+	// local socket is there.
 	f = newF(map[string]string{"HOME": t.TempDir()})
+	f.Stat = func(string) (os.FileInfo, error) { return nil, nil }
 	if s, err := f.Settings(); err != nil || s.Port != DefaultPort {
 		t.Errorf("no config: %+v %v", s, err)
 	}
@@ -358,4 +382,12 @@ func TestIgnoredPassFileWarnsBeforePrompt(t *testing.T) {
 	if prompts != 1 || errOut.String() != want {
 		t.Errorf("prompts %d, stderr %q; want 1 and %q", prompts, errOut.String(), want)
 	}
+}
+
+func exitCode(err error) int {
+	var ee *exitcode.Error
+	if errors.As(err, &ee) {
+		return ee.Code
+	}
+	return -1
 }
