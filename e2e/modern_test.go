@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pcpctl/pcpctl/e2e/testenv"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 
@@ -222,9 +223,7 @@ func TestModernDetachAttachWait(t *testing.T) {
 // screen.
 func tmux(t *testing.T, command string) (capture func() string, keys func(...string)) {
 	t.Helper()
-	if _, err := exec.LookPath("tmux"); err != nil {
-		t.Skip("tmux not installed")
-	}
+	testenv.NeedProgram(t, "tmux", "tmux")
 	sock := filepath.Join(t.TempDir(), "tmux.sock")
 	tm := func(args ...string) (string, error) {
 		out, err := exec.Command("tmux", append([]string{"-S", sock}, args...)...).CombinedOutput()

@@ -3,7 +3,8 @@
 # and demos (Debian 12, run as root). Everything listens on 127.0.0.1 only and
 # lives under one directory, $PCPCTL_CLUSTER_DIR.
 #
-#   scripts/cluster.sh install      install the Debian packages if missing
+#   scripts/cluster.sh install [docs] install the Debian packages if missing
+#                                   (docs: also man-db and bash-completion)
 #   scripts/cluster.sh start        primary + 2 streaming standbys + pgpool (idempotent)
 #   scripts/cluster.sh stop         stop everything this script started (pid files only)
 #   scripts/cluster.sh status       show what runs; exit 0 only if start's checks pass
@@ -138,20 +139,30 @@ lock() {
 
 ### install ###################################################################
 
-PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2 time) # time: GNU time measures peak RSS in e2e/faults
+# What make demo and make test need beyond Go and make, on a fresh Debian 12:
+#   pgpool2, postgresql-15, postgresql-15-pgpool2  the cluster and the stock tools (the oracle)
+#   gcc, libc6-dev     cgo, which go test -race needs
+#   tmux               the terminal tests (watch mode redrawn in place)
+#   time               GNU time: peak RSS in e2e/faults
+#   ca-certificates    TLS to the Go module proxy, for the first build
+#   util-linux         unshare, for the resolver namespaces of e2e TestUnknownHostErrno
+PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2 gcc libc6-dev tmux time ca-certificates util-linux)
+# `install docs` adds what reading the installed docs needs (make demo).
+DOC_PKGS=(man-db bash-completion)
 
 pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 
 cmd_install() {
   need_root
-  local missing=() p
-  for p in "${PKGS[@]}"; do pkg_installed "$p" || missing+=("$p"); done
+  local want=("${PKGS[@]}") missing=() p
+  [[ ${1:-} == docs ]] && want+=("${DOC_PKGS[@]}")
+  for p in "${want[@]}"; do pkg_installed "$p" || missing+=("$p"); done
   if ((${#missing[@]} == 0)) && [[ -x $SBIN/pgpool && -x $PG_BIN/postgres ]]; then
     return 0
   fi
-  log "installing ${PKGS[*]}"
+  log "installing ${missing[*]}"
   apt-get update
-  DEBIAN_FRONTEND=noninteractive apt-get install -y "${PKGS[@]}"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "${want[@]}"
 }
 
 ### files #####################################################################
@@ -999,7 +1010,7 @@ main() {
   local cmd=${1:-}
   [[ $# -gt 0 ]] && shift
   case $cmd in
-    install) cmd_install ;;
+    install) cmd_install "$@" ;;
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;

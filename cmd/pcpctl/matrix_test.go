@@ -21,6 +21,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/e2e/testenv"
 	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
@@ -239,11 +240,7 @@ func TestBadInputMatrix(t *testing.T) {
 			got, subst := runCase(t, c, ours)
 			check(t, c, got, subst)
 			if c.stock {
-				stockPath := filepath.Join("/usr/sbin", c.argv[0])
-				if _, err := os.Stat(stockPath); err != nil {
-					t.Logf("no %s: stock comparison skipped", stockPath)
-					return
-				}
+				stockPath := testenv.NeedProgram(t, filepath.Join("/usr/sbin", c.argv[0]), "pgpool2")
 				want, _ := runCase(t, c, func(t *testing.T, argv []string, env []string) (int, string, string) {
 					return stock(t, stockPath, argv, env)
 				})
