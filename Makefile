@@ -22,7 +22,7 @@ build:
 	@for t in $(TOOLS); do ln -sf pcpctl bin/$$t; done
 
 deps:
-	scripts/cluster.sh install
+	scripts/cluster.sh install docs
 
 demo: deps build
 	scripts/demo.sh
