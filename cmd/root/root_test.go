@@ -19,7 +19,7 @@ func pcpctl(t *testing.T, srv *pcptest.Server, args ...string) (int, string, str
 	if srv != nil {
 		args = append([]string{"-h", srv.Host, "-p", strconv.Itoa(srv.Port), "-U", "pcpadmin"}, args...)
 	}
-	cmd.SetArgs(args)
+	cmd.SetArgs(JoinOptionalValues(cmd, args))
 	code := run(cmd, f.IOStreams)
 	return code, st.Out.String(), st.ErrOut.String()
 }
@@ -162,5 +162,39 @@ func TestNodeIDCompletionFromServer(t *testing.T) {
 	code, out, _ = pcpctl(t, nil, "__complete", "-h", "127.0.0.1", "-p", "1", "node", "info", "")
 	if code != 0 || !strings.HasPrefix(out, ":4\n") {
 		t.Errorf("complete unreachable: %d %q", code, out)
+	}
+}
+
+// A flag with an optional value takes it as the next word too, where that
+// word could not be an argument; elsewhere nothing changes.
+func TestJoinOptionalValues(t *testing.T) {
+	f, _ := factorytest.New(t, nil, "", "", nil)
+	root := NewCmdRootWith(f)
+	for _, c := range []struct{ in, want string }{
+		{"node list --sql 127.0.0.1:9999 -o plain", "node list --sql=127.0.0.1:9999 -o plain"},
+		{"node list --sql 9999 --watch 5s", "node list --sql=9999 --watch=5s"},
+		{"node list --watch --sql", "node list --watch --sql"},
+		{"node list --sql --check-backends", "node list --sql --check-backends"},
+		{"node list --check-backends x", "node list --check-backends x"},
+		{"cluster status --watch 1s", "cluster status --watch=1s"},
+		{"node list --sql=9999 x", "node list --sql=9999 x"},
+		{"node list -- --sql 1", "node list -- --sql 1"},
+		{"node info --sql 1", "node info --sql 1"},
+		{"node detach 1 --force", "node detach 1 --force"},
+	} {
+		got := strings.Join(JoinOptionalValues(root, strings.Fields(c.in)), " ")
+		if got != c.want {
+			t.Errorf("%q -> %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// End to end: the host and port of --sql given as the next word reach
+// pgpool's SQL port rather than being refused as a command.
+func TestSQLValueAsNextWord(t *testing.T) {
+	srv, _ := server(t)
+	code, _, stderr := pcpctl(t, srv, "node", "list", "--sql", "127.0.0.1:1", "-o", "plain")
+	if code != 0 || !strings.Contains(stderr, "127.0.0.1:1") || strings.Contains(stderr, "unknown command") {
+		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
