@@ -1,3 +1,10 @@
+//go:build capture
+
+// The seed recorder is a tool, not a test of pcpctl: it rewrites committed
+// files, so it is built only when asked for, and never shows up as a skip:
+//
+//	PCPCTL_E2E=1 go test -tags capture -run TestCaptureFuzzSeeds ./e2e/
+
 package e2e
 
 import (
@@ -78,12 +85,9 @@ func (p *recordingProxy) take() []byte {
 // TestCaptureFuzzSeeds records the server side of real sessions with the
 // stock 4.3.5 tools and writes them as seeds of pcp's FuzzReceive (the other
 // pcp fuzz targets split them into packets). It rewrites the committed seeds,
-// so it runs only when asked: PCPCTL_E2E=1 PCPCTL_CAPTURE_SEEDS=1.
+// so it is built only with -tags capture.
 func TestCaptureFuzzSeeds(t *testing.T) {
 	needCluster(t)
-	if os.Getenv("PCPCTL_CAPTURE_SEEDS") != "1" {
-		t.Skip("set PCPCTL_CAPTURE_SEEDS=1 to rewrite pcp/testdata/fuzz/FuzzReceive/capture-*")
-	}
 	p := newRecordingProxy(t, net.JoinHostPort(env(t, "PCP_HOST"), env(t, "PCP_PORT")))
 	base := []string{"-h", "127.0.0.1", "-p", p.port(), "-U", env(t, "PCP_USER"), "-w"}
 	wrong := passFile(t, fmt.Sprintf("*:*:%s:not-the-password\n", env(t, "PCP_USER")), 0o600)
