@@ -66,7 +66,10 @@ func TestUnknownHostErrno(t *testing.T) {
 	ours := filepath.Join(binDir, "pcp_node_count")
 	for _, sc := range dnsScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
-			cmd := exec.Command("unshare", "--mount", "--net", self)
+			// --propagation unchanged: in a chroot "/" is no mount point
+			// and unshare's default (make it private) fails; the helper
+			// makes the mounts private itself where it can.
+			cmd := exec.Command("unshare", "--mount", "--propagation", "unchanged", "--net", self)
 			cmd.Env = append(os.Environ(),
 				dnsHelperEnv+"="+sc.name,
 				"PCPCTL_DNS_TOOLS="+stock+":"+ours)
@@ -111,8 +114,8 @@ func dnsHelper(name string) error {
 	if err := loopbackUp(); err != nil {
 		return fmt.Errorf("loopback: %v", err)
 	}
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("private mounts: %v", err)
+	if err := privateMounts(); err != nil {
+		return err
 	}
 	f, err := os.CreateTemp("", "pcpctl-resolv-")
 	if err != nil {
@@ -192,4 +195,25 @@ func serveDNS(pc net.PacketConn, mode string) {
 		clear(resp[6:12])            // no answer, authority or additional records
 		pc.WriteTo(resp, addr)
 	}
+}
+
+// privateMounts keeps the resolv.conf bind mount inside the namespace. In a
+// chroot "/" is no mount point and cannot be made private; there it is
+// enough that no mount propagates to others (none is shared).
+func privateMounts() error {
+	err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, "")
+	if err == nil || err != unix.EINVAL {
+		if err != nil {
+			return fmt.Errorf("private mounts: %v", err)
+		}
+		return nil
+	}
+	info, rerr := os.ReadFile("/proc/self/mountinfo")
+	if rerr != nil {
+		return fmt.Errorf("private mounts: %v; reading mountinfo: %v", err, rerr)
+	}
+	if strings.Contains(string(info), " shared:") {
+		return fmt.Errorf("cannot keep a bind mount private here: / is no mount point and some mounts are shared")
+	}
+	return nil
 }
