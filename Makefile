@@ -6,14 +6,13 @@ SHELL  := /bin/bash
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PREFIX ?= /usr/local
 BIN    := bin/pcpctl
-TOOLS  := pcp_attach_node pcp_detach_node pcp_node_count pcp_node_info \
-          pcp_health_check_stats pcp_pool_status pcp_proc_count pcp_proc_info \
-          pcp_promote_node pcp_recovery_node pcp_stop_pgpool pcp_watchdog_info \
-          pcp_reload_config
+# The pcp_* names come from the binary itself (compat.Names()), so a tool
+# compat learns gets its symlink here and its diversion in the .deb.
+TOOLS   = $$($(BIN) version --tools)
 LDFLAGS := -s -w
 
 .PHONY: all build deps demo test unit e2e fuzz bench install clean \
-        cluster-start cluster-stop wd-start wd-stop
+        cluster-start cluster-stop wd-start wd-stop deb release
 
 all: build
 
@@ -49,6 +48,14 @@ install: build
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pcpctl
 	@for t in $(TOOLS); do ln -sf pcpctl $(DESTDIR)$(PREFIX)/bin/$$t; done
+
+# dist/pcpctl_<version>_amd64.deb (scripts/deb.sh documents the version rule)
+deb:
+	scripts/deb.sh deb
+
+# the .deb, dist/pcpctl-<version>-linux-amd64.tar.gz and dist/SHA256SUMS
+release:
+	scripts/deb.sh release
 	@if ls man/*.1 >/dev/null 2>&1; then install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
 	@if [ -f completions/pcpctl.bash ]; then install -m 0644 completions/pcpctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pcpctl; fi
 	@if [ -f completions/_pcpctl ]; then install -m 0644 completions/_pcpctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pcpctl; fi
@@ -67,4 +74,4 @@ wd-stop:
 	scripts/cluster.sh wd-stop
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -41,7 +41,7 @@ die() { printf 'deb.sh: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'deb.sh: %s\n' "$*" >&2; }
 
 for t in dpkg-deb dpkg gzip sha256sum md5sum tar git; do
-  command -v "$t" >/dev/null || die "$t not found (Debian: apt-get install dpkg-dev git)"
+  command -v "$t" >/dev/null || die "$t not found (Debian: apt-get install dpkg git)"
 done
 
 version() {
