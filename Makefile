@@ -48,6 +48,10 @@ install: build
 	  $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/pcpctl
 	@for t in $(TOOLS); do ln -sf pcpctl $(DESTDIR)$(PREFIX)/bin/$$t; done
+	@if ls man/*.1 >/dev/null 2>&1; then install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
+	@if [ -f completions/pcpctl.bash ]; then install -m 0644 completions/pcpctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pcpctl; fi
+	@if [ -f completions/_pcpctl ]; then install -m 0644 completions/_pcpctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pcpctl; fi
+	@if [ -f completions/pcpctl.fish ]; then install -m 0644 completions/pcpctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pcpctl.fish; fi
 
 # dist/pcpctl_<version>_amd64.deb (scripts/deb.sh documents the version rule)
 deb:
@@ -56,10 +60,6 @@ deb:
 # the .deb, dist/pcpctl-<version>-linux-amd64.tar.gz and dist/SHA256SUMS
 release:
 	scripts/deb.sh release
-	@if ls man/*.1 >/dev/null 2>&1; then install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/; fi
-	@if [ -f completions/pcpctl.bash ]; then install -m 0644 completions/pcpctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pcpctl; fi
-	@if [ -f completions/_pcpctl ]; then install -m 0644 completions/_pcpctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pcpctl; fi
-	@if [ -f completions/pcpctl.fish ]; then install -m 0644 completions/pcpctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pcpctl.fish; fi
 
 cluster-start:
 	scripts/cluster.sh start

@@ -46,3 +46,8 @@ if grep -qE '^(--- FAIL|FAIL|panic)' /tmp/pcpctl-e2e.log; then
   exit 1
 fi
 grep -qE '^ok ' /tmp/pcpctl-e2e.log || { echo "end-to-end tests did not complete" >&2; tail -50 /tmp/pcpctl-e2e.log >&2; exit 1; }
+
+echo "== Debian package: lintian, then install / divert / differential / remove / purge in a throwaway root"
+# The stock tools of this machine stay untouched: the package is installed
+# in a debootstrap'd bookworm root (built once, cached under /var/tmp).
+scripts/deb-test.sh
