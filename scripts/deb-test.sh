@@ -4,6 +4,7 @@
 # differential tests' oracle). Run by scripts/test.sh while the cluster is up;
 # needs root and the cluster of scripts/cluster.sh (same environment).
 #
+#   0. the version rule of scripts/deb.sh, in a scratch clone with tags
 #   1. make the .deb (scripts/deb.sh deb); lintian it, failing on any tag
 #      down to pedantic and experimental (packaging/deb/lintian-overrides
 #      holds the one override, with its reason)
@@ -18,6 +19,9 @@
 #   4. reinstall pgpool2 and the .deb over it; the diversions hold
 #   5. remove, purge, and install-then-purge: the stock files are back byte
 #      for byte, no diversion or .distrib file is left
+#   6. a package with one more name (the clone's compat.Names() plus a
+#      made-up one): the upgrade diverts it, a downgrade gives it back, and
+#      so does a purge after an unconfigured downgrade
 #
 # Nothing is started in the root (a policy-rc.d forbids services) and nothing
 # is mounted; the exit trap still checks for both, and kills by pid only
@@ -37,6 +41,9 @@ START=$SECONDS
 CHECKS=0
 
 die() { printf 'deb-test: FAIL: %s\n' "$*" >&2; exit 1; }
+# A command that fails without a die of its own still says so.
+set -E
+trap 'printf "deb-test: FAIL: line %s: %s exited %s\n" "$LINENO" "$BASH_COMMAND" "$?" >&2' ERR
 log() { printf 'deb-test: %s\n' "$*"; }
 ok() { CHECKS=$((CHECKS + 1)); printf 'deb-test: ok   %s\n' "$*"; }
 
@@ -94,9 +101,14 @@ trap cleanup EXIT
 # -- 0. the version rule of scripts/deb.sh, in a scratch clone with tags
 vt=$WORK/version-test
 git clone -q --shared . "$vt"
+# The working tree's packaging, committed or not, is what is under test.
 cp scripts/deb.sh "$vt/scripts/deb.sh"
+rm -rf "$vt/packaging/deb"
+mkdir -p "$vt/packaging"
+cp -a packaging/deb "$vt/packaging/deb"
 vgit() { git -C "$vt" -c user.name=deb-test -c user.email=deb-test@localhost "$@"; }
-vgit commit -q -a --allow-empty -m "deb.sh under test"
+vgit add -A
+vgit commit -q --allow-empty -m "deb.sh under test"
 vgit tag -d $(vgit tag) >/dev/null 2>&1 || true
 v_untagged=$("$vt/scripts/deb.sh" version)
 [[ $v_untagged =~ ^0\.0~git[0-9]{8}\.[0-9]+\.[0-9a-f]{7}$ ]] || die "untagged version '$v_untagged'"
@@ -304,5 +316,41 @@ run_as "$D/back.host" host /usr/sbin/pcp_node_count pcp_node_count "${C[@]}"
 [[ $(cat "$D/back.rc") == 0 && -s $D/back.out ]] || die "the restored stock pcp_node_count failed: $(cat "$D/back.err")"
 same "$D/back" "$D/back.host" || die "the restored stock pcp_node_count does not answer as the host's"
 ok "the restored stock pcp_node_count answers as the host's does"
+
+# -- 6. a name compat learns: upgrade adds its diversion, downgrade (and
+# removal after an unconfigured downgrade) gives it back. The package of
+# step 0's clone gets one more name from Names(), with no packaging edit.
+X=pcp_zz_deb_test
+awk -v x="$X" '/^func Names\(\) \[\]string \{/ { inside = 1 }
+  inside && /^\treturn / { sub(/return /, "return append("); sub(/$/, ", \"" x "\")"); inside = 0 }
+  { print }' "$vt/cmd/compat/tools.go" >"$vt/tools.go.new"
+mv "$vt/tools.go.new" "$vt/cmd/compat/tools.go"
+grep -q "\"$X\")" "$vt/cmd/compat/tools.go" || die "could not add $X to compat.Names() in the scratch clone"
+cp man/pcp_node_info.1 "$vt/man/$X.1"
+vgit add -A
+vgit commit -q -m "deb-test: one more pcp_* name"
+"$vt/scripts/deb.sh" deb
+NEW=$(ls "$vt"/dist/pcpctl_*_amd64.deb)
+dpkg-deb -c "$NEW" | grep -q "\./usr/sbin/$X -> \.\./bin/pcpctl" || die "$X is not in the package built from the clone"
+dpkg --compare-versions "$(dpkg-deb -f "$NEW" Version)" gt "$VERSION" || die "the clone's package is not newer"
+cp "$NEW" "$R/tmp/pcpctl-new.deb"
+printf 'not a pgpool tool, a file for deb-test to divert\n' >"$R/usr/sbin/$X"
+cp -a "$R/usr/sbin/$X" "$ORIG/$X"
+in_root dpkg -i /tmp/pcpctl.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; die "install for the upgrade test failed"; }
+in_root dpkg -i /tmp/pcpctl-new.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; die "upgrade failed"; }
+n=$(in_root dpkg-divert --list | grep -c 'by pcpctl$' || true)
+((n == 2 * ${#TOOLS[@]} + 2)) || die "after the upgrade: $n diversions by pcpctl, want $((2 * ${#TOOLS[@]} + 2))"
+[[ $(readlink "$R/usr/sbin/$X") == ../bin/pcpctl ]] || die "after the upgrade: /usr/sbin/$X is not pcpctl"
+cmp -s "$ORIG/$X" "$R/usr/sbin/$X.distrib" || die "after the upgrade: /usr/sbin/$X.distrib is not the diverted file"
+ok "upgrade to a package with one more name: $n diversions, /usr/sbin/$X is pcpctl, the file it hid is under .distrib"
+in_root dpkg -i /tmp/pcpctl.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; die "downgrade failed"; }
+cmp -s "$ORIG/$X" "$R/usr/sbin/$X" || die "after the downgrade: /usr/sbin/$X is not the file it hid"
+diverted "downgrade (postinst gave $X back)"
+in_root dpkg -i /tmp/pcpctl-new.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; die "second upgrade failed"; }
+in_root dpkg --unpack /tmp/pcpctl.deb >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; die "unpacking the older package failed"; }
+in_root dpkg --purge pcpctl >"$WORK/dpkg.log" 2>&1 || { cat "$WORK/dpkg.log" >&2; die "purge after an unconfigured downgrade failed"; }
+cmp -s "$ORIG/$X" "$R/usr/sbin/$X" || die "purge after an unconfigured downgrade: /usr/sbin/$X is not the file it hid"
+rm "$R/usr/sbin/$X"
+stock_back "purge after an unconfigured downgrade (postrm gave $X back)"
 
 log "PASS: $CHECKS checks in $((SECONDS - START))s"

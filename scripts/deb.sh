@@ -172,8 +172,9 @@ build_deb() {
     -e "s|@INSTALLED_SIZE@|$size|" -e "s|@HOMEPAGE@|$HOMEPAGE|" \
     "$PKGDIR/control.in" >"$stage/DEBIAN/control"
   script "$PKGDIR/preinst.in" >"$stage/DEBIAN/preinst"
+  script "$PKGDIR/postinst.in" >"$stage/DEBIAN/postinst"
   script "$PKGDIR/postrm.in" >"$stage/DEBIAN/postrm"
-  chmod 0755 "$stage/DEBIAN/preinst" "$stage/DEBIAN/postrm"
+  chmod 0755 "$stage/DEBIAN/preinst" "$stage/DEBIAN/postinst" "$stage/DEBIAN/postrm"
   (cd "$stage" && find usr -type f -print0 | LC_ALL=C sort -z | xargs -0 md5sum) >"$stage/DEBIAN/md5sums"
   # Fixed times, so that building the same commit twice gives the same bytes.
   find "$stage" -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
