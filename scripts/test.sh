@@ -38,14 +38,16 @@ echo "== watchdog trio"
 scripts/cluster.sh wd-start
 
 echo "== end-to-end and differential tests"
-PCPCTL_E2E=1 go test -count=1 -timeout 60m -v ./e2e/ 2>&1 | tee /tmp/pcpctl-e2e.log | grep -E '^(=== RUN|--- FAIL|FAIL|ok|PASS|panic)|side-by-side|differ' || true
+# PCPCTL_E2E_LOG: a private log for a run next to someone else's.
+E2E_LOG=${PCPCTL_E2E_LOG:-/tmp/pcpctl-e2e.log}
+PCPCTL_E2E=1 go test -count=1 -timeout 60m -v ./e2e/ 2>&1 | tee "$E2E_LOG" | grep -E '^(=== RUN|--- FAIL|FAIL|ok|PASS|panic)|side-by-side|differ' || true
 # tee hides go test's status; read it back from the log.
-if grep -qE '^(--- FAIL|FAIL|panic)' /tmp/pcpctl-e2e.log; then
-  echo "end-to-end tests failed; full log: /tmp/pcpctl-e2e.log" >&2
-  grep -B2 -A30 -E '^\s*--- FAIL' /tmp/pcpctl-e2e.log | head -300 >&2
+if grep -qE '^(--- FAIL|FAIL|panic)' "$E2E_LOG"; then
+  echo "end-to-end tests failed; full log: $E2E_LOG" >&2
+  grep -B2 -A30 -E '^\s*--- FAIL' "$E2E_LOG" | head -300 >&2
   exit 1
 fi
-grep -qE '^ok ' /tmp/pcpctl-e2e.log || { echo "end-to-end tests did not complete" >&2; tail -50 /tmp/pcpctl-e2e.log >&2; exit 1; }
+grep -qE '^ok ' "$E2E_LOG" || { echo "end-to-end tests did not complete" >&2; tail -50 "$E2E_LOG" >&2; exit 1; }
 
 echo "== Debian package: lintian, then install / divert / differential / remove / purge in a throwaway root"
 # The stock tools of this machine stay untouched: the package is installed
