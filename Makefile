@@ -6,14 +6,13 @@ SHELL  := /bin/bash
 GO     ?= $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
 PREFIX ?= /usr/local
 BIN    := bin/pcpctl
-TOOLS  := pcp_attach_node pcp_detach_node pcp_node_count pcp_node_info \
-          pcp_health_check_stats pcp_pool_status pcp_proc_count pcp_proc_info \
-          pcp_promote_node pcp_recovery_node pcp_stop_pgpool pcp_watchdog_info \
-          pcp_reload_config
+# The pcp_* names come from the binary itself (compat.Names()), so a tool
+# compat learns gets its symlink here and its diversion in the .deb.
+TOOLS   = $$($(BIN) version --tools)
 LDFLAGS := -s -w
 
 .PHONY: all build deps demo test unit e2e fuzz bench install clean \
-        cluster-start cluster-stop wd-start wd-stop
+        cluster-start cluster-stop wd-start wd-stop deb release
 
 all: build
 
@@ -54,6 +53,14 @@ install: build
 	@if [ -f completions/_pcpctl ]; then install -m 0644 completions/_pcpctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pcpctl; fi
 	@if [ -f completions/pcpctl.fish ]; then install -m 0644 completions/pcpctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pcpctl.fish; fi
 
+# dist/pcpctl_<version>_amd64.deb (scripts/deb.sh documents the version rule)
+deb:
+	scripts/deb.sh deb
+
+# the .deb, dist/pcpctl-<version>-linux-amd64.tar.gz and dist/SHA256SUMS
+release:
+	scripts/deb.sh release
+
 cluster-start:
 	scripts/cluster.sh start
 
@@ -67,4 +74,4 @@ wd-stop:
 	scripts/cluster.sh wd-stop
 
 clean:
-	rm -rf bin
+	rm -rf bin dist

@@ -29,13 +29,29 @@ func String() string {
 
 // NewCmdVersion builds the command.
 func NewCmdVersion(ios *iostreams.IOStreams) *cobra.Command {
-	return &cobra.Command{
+	var tools bool
+	cmd := &cobra.Command{
 		Use:   "version",
 		Short: "Print pcpctl's version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if tools {
+				for _, n := range compat.Names() {
+					if _, err := fmt.Fprintln(ios.Out, n); err != nil {
+						return err
+					}
+				}
+				return nil
+			}
 			_, err := fmt.Fprintln(ios.Out, String())
 			return err
 		},
 	}
+	// The packaging (scripts/deb.sh, make build) asks the binary which
+	// pcp_* names it implements, so a tool added to compat gets its
+	// symlink and dpkg diversion without a second list to keep in step.
+	// Hidden: it is for build scripts, not users.
+	cmd.Flags().BoolVar(&tools, "tools", false, "print the pcp_* names this binary implements, one a line")
+	_ = cmd.Flags().MarkHidden("tools")
+	return cmd
 }
