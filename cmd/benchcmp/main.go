@@ -24,16 +24,22 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
 )
 
-type sample struct {
-	wall, cpu time.Duration
-	rssKB     int64
-}
+type sample struct{ wall, cpu time.Duration }
+
+// rssRuns is how many untimed, traced runs of each side measure peak RSS.
+const rssRuns = 5
+
+// ptraceOExitKill is PTRACE_O_EXITKILL (linux/ptrace.h), missing from
+// package syscall: a traced child dies with benchcmp instead of hanging.
+const ptraceOExitKill = 0x100000
 
 type stats struct {
 	wall, cpu time.Duration
@@ -169,6 +175,13 @@ func alternate(sides []side, runs, warmup int) ([]stats, error) {
 	st := make([]stats, len(sides))
 	for j, s := range samples {
 		st[j] = summarise(s)
+		for range rssRuns {
+			kb, err := peakRSS(sides[j].argv)
+			if err != nil {
+				return nil, fmt.Errorf("%s: peak RSS: %v", sides[j].name, err)
+			}
+			st[j].rssKB = max(st[j].rssKB, kb)
+		}
 	}
 	return st, nil
 }
@@ -223,18 +236,81 @@ func run(argv []string) (sample, error) {
 	wall := time.Since(start)
 	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	return sample{wall: wall, cpu: cpu, rssKB: ru.Maxrss}, nil
+	return sample{wall: wall, cpu: cpu}, nil
+}
+
+// peakRSS runs argv once under ptrace and reads the largest resident set of
+// its own address space (VmHWM) when it exits. wait4's ru_maxrss cannot
+// serve: Go starts children with vfork, so each child's figure starts at
+// this process's RSS, which is larger than a C tool's.
+func peakRSS(argv []string) (int64, error) {
+	// ptrace requests must come from the thread that started the child.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Ptrace: true}
+	if err := cmd.Start(); err != nil {
+		return 0, err
+	}
+	pid := cmd.Process.Pid
+	var ws syscall.WaitStatus
+	// The child stops at its exec; from there, stop it once more as it exits.
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		return 0, err
+	}
+	if !ws.Stopped() {
+		return 0, fmt.Errorf("%s did not start: %v", argv[0], ws)
+	}
+	if err := syscall.PtraceSetOptions(pid, syscall.PTRACE_O_TRACEEXIT|ptraceOExitKill); err != nil {
+		return 0, err
+	}
+	var kb int64 = -1
+	for {
+		if err := syscall.PtraceCont(pid, 0); err != nil {
+			return 0, err
+		}
+		if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+			return 0, err
+		}
+		if ws.Exited() || ws.Signaled() {
+			break
+		}
+		if ws.Stopped() && ws.TrapCause() == syscall.PTRACE_EVENT_EXIT {
+			kb = vmHWM(pid)
+		}
+	}
+	if !ws.Exited() || ws.ExitStatus() != 0 {
+		return 0, fmt.Errorf("%s: %v", argv[0], ws)
+	}
+	if kb < 0 {
+		return 0, fmt.Errorf("%s: no exit stop", argv[0])
+	}
+	return kb, nil
+}
+
+func vmHWM(pid int) int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err == nil {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 func summarise(s []sample) stats {
 	w := make([]time.Duration, len(s))
 	c := make([]time.Duration, len(s))
-	var rss int64
 	for i, x := range s {
 		w[i], c[i] = x.wall, x.cpu
-		rss = max(rss, x.rssKB)
 	}
-	return stats{wall: median(w), cpu: median(c), rssKB: rss}
+	return stats{wall: median(w), cpu: median(c)}
 }
 
 func median(d []time.Duration) time.Duration {

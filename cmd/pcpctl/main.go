@@ -21,17 +21,28 @@ func main() {
 	// monitor thread parks during those waits instead of waking every
 	// 20-160 us (a third of the CPU of a watch refresh; BENCHMARKS.md).
 	runtime.GOMAXPROCS(1)
-	os.Exit(run(os.Args, iostreams.System()))
+	os.Exit(run(os.Args, systemStreams))
 }
 
-func run(args []string, ios *iostreams.IOStreams) int {
+// systemStreams is the process's streams; only the modern command line
+// asks whether they are terminals.
+func systemStreams(modern bool) *iostreams.IOStreams {
+	if modern {
+		return iostreams.System()
+	}
+	return iostreams.Plain()
+}
+
+// run dispatches on the name. The pcp_* tools get nothing of the modern
+// command line: no terminal detection, no cobra tree.
+func run(args []string, streams func(modern bool) *iostreams.IOStreams) int {
 	name := filepath.Base(args[0])
 	if strings.HasPrefix(name, "pcp_") {
-		return compat.Run(name, args, ios)
+		return compat.Run(name, args, streams(false))
 	}
 	if len(args) > 1 && strings.HasPrefix(args[1], "pcp_") {
 		// "pcpctl pcp_node_info -n 0": the tool name becomes argv[0].
-		return compat.Run(args[1], args[1:], ios)
+		return compat.Run(args[1], args[1:], streams(false))
 	}
-	return root.Execute(args[1:], ios)
+	return root.Execute(args[1:], streams(true))
 }
