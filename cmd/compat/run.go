@@ -264,6 +264,7 @@ func (r *runner) config(o *options) client.Config {
 // failures exit 1; everything after authentication exits 0, even a server
 // error, exactly like the 3.5+ tools.
 func (r *runner) execute(o *options) int {
+	growStack()
 	ctx := client.Expiring(time.Now().Add(r.timeoutFor(o)))
 	conn, err := client.Dial(ctx, r.config(o))
 	if err != nil {
