@@ -339,7 +339,7 @@ func (r *runner) runLegacy(argv []string) int {
 		debug := scanLegacy(argv[1:], t.legacyForm().flags).flags['d']
 		return r.legacyFail(legacyInvalidArg, why.Error(), true, debug)
 	}
-	growStack()
+	r.dialling()
 	ctx := client.Expiring(time.Now().Add(r.timeoutFor(o)))
 	// The password comes from the command line and nowhere else: no
 	// prompt, no password file.

@@ -384,7 +384,7 @@ func ours(t *testing.T, argv []string, env []string) (int, string, string) {
 		}
 	}
 	ios, _, out, errOut := iostreams.Test()
-	code := run(argv, func(bool) *iostreams.IOStreams { return ios })
+	code := run(argv, func(bool) *iostreams.IOStreams { return ios }, func() {})
 	return code, out.String(), errOut.String()
 }
 
