@@ -7,7 +7,7 @@
 package main
 
 import (
-	_ "github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/olekukonko/tablewriter"
 	_ "github.com/olekukonko/tablewriter/renderer"
 	_ "github.com/olekukonko/tablewriter/tw"
