@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // SQLTarget says where a SQL connection goes. User, database and password
@@ -39,17 +39,28 @@ func (t SQLTarget) connString(timeout time.Duration) string {
 	return cs
 }
 
-func sqlConnect(ctx context.Context, t SQLTarget) (*pgx.Conn, error) {
+// sqlConnect opens a pgconn connection: the two queries below are simple
+// protocol with text results, which pgconn returns as they are. The pgx
+// layer above it (statement cache, type-mapped scanning) would link most of
+// pgtype's codecs into every process for nothing (BENCHMARKS.md).
+func sqlConnect(ctx context.Context, t SQLTarget) (*pgconn.PgConn, error) {
 	timeout := 10 * time.Second
 	if d, ok := ctx.Deadline(); ok {
 		timeout = time.Until(d)
 	}
-	cfg, err := pgx.ParseConfig(t.connString(timeout))
+	return pgconn.Connect(ctx, t.connString(timeout))
+}
+
+// query runs one statement by the simple protocol and returns its result.
+func query(ctx context.Context, c *pgconn.PgConn, sql string) (*pgconn.Result, error) {
+	results, err := c.Exec(ctx, sql).ReadAll()
 	if err != nil {
 		return nil, err
 	}
-	cfg.DefaultQueryExecMode = pgx.QueryExecModeSimpleProtocol
-	return pgx.ConnectConfig(ctx, cfg)
+	if len(results) != 1 {
+		return nil, fmt.Errorf("%d results for one statement", len(results))
+	}
+	return results[0], nil
 }
 
 // PoolNodeRow is one row of SHOW pool_nodes, by column name; columns the
@@ -64,25 +75,19 @@ func ShowPoolNodes(ctx context.Context, t SQLTarget) ([]PoolNodeRow, error) {
 		return nil, sqlError(err)
 	}
 	defer c.Close(context.WithoutCancel(ctx))
-	rows, err := c.Query(ctx, "SHOW pool_nodes")
+	res, err := query(ctx, c, "SHOW pool_nodes")
 	if err != nil {
 		return nil, sqlError(err)
 	}
-	defer rows.Close()
 	var out []PoolNodeRow
-	for rows.Next() {
-		fd := rows.FieldDescriptions()
-		raw := rows.RawValues()
+	for _, raw := range res.Rows {
 		r := PoolNodeRow{}
-		for i := range fd {
+		for i, fd := range res.FieldDescriptions {
 			if i < len(raw) && raw[i] != nil {
-				r[fd[i].Name] = string(raw[i])
+				r[fd.Name] = string(raw[i])
 			}
 		}
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, sqlError(err)
 	}
 	return out, nil
 }
@@ -103,18 +108,28 @@ func CheckBackend(ctx context.Context, t SQLTarget) (*BackendState, error) {
 		return nil, sqlError(err)
 	}
 	defer c.Close(context.WithoutCancel(ctx))
-	var rec bool
-	var lsn *string
-	err = c.QueryRow(ctx, `SELECT pg_is_in_recovery(),
-		(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text`).Scan(&rec, &lsn)
+	res, err := query(ctx, c, `SELECT pg_is_in_recovery(),
+		(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text`)
 	if err != nil {
 		return nil, sqlError(err)
 	}
-	st := &BackendState{InRecovery: rec}
-	if lsn != nil {
-		st.LSN, _ = ParseLSN(*lsn)
+	// Text format: a boolean is "t" or "f"; the LSN is NULL when unknown.
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 2 {
+		return nil, fmt.Errorf("unexpected answer to pg_is_in_recovery(): %d rows", len(res.Rows))
 	}
-	return st, nil
+	row := res.Rows[0]
+	var st BackendState
+	switch string(row[0]) {
+	case "t":
+		st.InRecovery = true
+	case "f":
+	default:
+		return nil, fmt.Errorf("unexpected pg_is_in_recovery() value %q", row[0])
+	}
+	if row[1] != nil {
+		st.LSN, _ = ParseLSN(string(row[1]))
+	}
+	return &st, nil
 }
 
 // ParseLSN reads PostgreSQL's "X/Y" WAL position.

@@ -15,7 +15,7 @@ import (
 	"strconv"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 )
 
 // DefaultPCPPort is pgpool's PCP port when an endpoint names none.
@@ -67,13 +67,20 @@ func Path(getenv func(string) string) (string, error) {
 	home := getenv("HOME")
 	if home == "" {
 		// No default location: the same as a missing file.
-		return "", fmt.Errorf("cannot locate the config file: HOME is not set (use --config or PCPCTL_CONFIG): %w", fs.ErrNotExist)
+		return "", fmt.Errorf("cannot locate the config file: HOME is not set (use --config or PCPCTL_CONFIG): %w", ErrNotExist)
 	}
 	return filepath.Join(home, ".config", "pcpctl", "config.yaml"), nil
 }
 
-// ErrNotExist is returned (wrapped) by Load when the file does not exist.
-var ErrNotExist = fs.ErrNotExist
+// ErrNotExist is returned (wrapped) by Path and Load when there is no file.
+// errors.Is matches it against fs.ErrNotExist too. It is a value of its own
+// type, not fs.ErrNotExist copied, so that no code runs at start-up for it.
+var ErrNotExist error = notExist{}
+
+type notExist struct{}
+
+func (notExist) Error() string        { return "file does not exist" }
+func (notExist) Is(target error) bool { return target == fs.ErrNotExist }
 
 // Load reads and checks the file. A missing file wraps ErrNotExist; any
 // other problem is one line naming the file and what is wrong.
@@ -81,7 +88,7 @@ func Load(path string) (*Config, error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("config file %s does not exist: %w", path, fs.ErrNotExist)
+			return nil, fmt.Errorf("config file %s does not exist: %w", path, ErrNotExist)
 		}
 		return nil, fmt.Errorf("reading config file: %v", err)
 	}

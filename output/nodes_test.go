@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"

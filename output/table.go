@@ -3,7 +3,6 @@ package output
 import (
 	"bytes"
 	"io"
-	"reflect"
 	"sync"
 
 	"github.com/olekukonko/tablewriter"
@@ -11,10 +10,8 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
-// pooledTable is a configured table and the buffer it draws into. A new
-// tablewriter table allocates a 400 KB cache for stringer reflection (and
-// Reset allocates it again), which was most of the cost of a watch-mode
-// redraw: pooled tables with noCache skip both.
+// pooledTable is a configured table and the buffer it draws into, reused
+// across watch-mode redraws so each one does not build a table again.
 type pooledTable struct {
 	t   *tablewriter.Table
 	buf bytes.Buffer
@@ -29,18 +26,9 @@ var tables = sync.Pool{New: func() any {
 		tablewriter.WithRowAlignment(tw.AlignLeft),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		// Cells are strings already: no stringer to cache.
-		tablewriter.WithStringerCacheCustom(noCache{}),
 	)
 	return p
 }}
-
-// noCache is a stringer cache that keeps nothing.
-type noCache struct{}
-
-func (noCache) Add(reflect.Type, reflect.Value) bool        { return false }
-func (noCache) Get(reflect.Type) (v reflect.Value, ok bool) { return v, false }
-func (noCache) Purge()                                      {}
 
 // renderTable draws a light box table with left-aligned, unformatted
 // headers. ANSI escapes in cells (watch highlighting) do not count toward

@@ -339,6 +339,7 @@ func (r *runner) runLegacy(argv []string) int {
 		debug := scanLegacy(argv[1:], t.legacyForm().flags).flags['d']
 		return r.legacyFail(legacyInvalidArg, why.Error(), true, debug)
 	}
+	r.dialling()
 	ctx := client.Expiring(time.Now().Add(r.timeoutFor(o)))
 	// The password comes from the command line and nowhere else: no
 	// prompt, no password file.
@@ -509,18 +510,22 @@ type LegacyExitCode struct {
 
 // LegacyExitCodes documents the legacy form's statuses (3.x's ErrorCode
 // enum; the name is printed on stdout), for help, status-codes and man pages.
-var LegacyExitCodes = []LegacyExitCode{
-	{0, "", "success (actions print nothing), or -h/--help"},
-	{legacyUnknown, output.LegacyErrorName(legacyUnknown), "pgpool's reply could not be understood"},
-	{legacyEOF, output.LegacyErrorName(legacyEOF), "pgpool closed the connection"},
-	{legacyRead, output.LegacyErrorName(legacyRead), "reading from pgpool failed"},
-	{legacyWrite, output.LegacyErrorName(legacyWrite), "sending to pgpool failed"},
-	{legacyTimeout, output.LegacyErrorName(legacyTimeout), "the timeout argument expired"},
-	{legacyInvalidArg, output.LegacyErrorName(legacyInvalidArg), "invalid arguments (usage on stderr); nothing was sent"},
-	{legacyConnection, output.LegacyErrorName(legacyConnection), "pgpool unreachable: connection refused, no such socket"},
-	{legacyHost, output.LegacyErrorName(legacyHost), "the host name did not resolve"},
-	{legacyBackend, output.LegacyErrorName(legacyBackend), "pgpool refused or failed the request: invalid node id, refused detach, failed recovery, watchdog disabled"},
-	{legacyAuthorization, output.LegacyErrorName(legacyAuthorization), "wrong user name or password"},
+// A function rather than a table, so the pcp_* path does not build it at
+// start-up.
+func LegacyExitCodes() []LegacyExitCode {
+	return []LegacyExitCode{
+		{0, "", "success (actions print nothing), or -h/--help"},
+		{legacyUnknown, output.LegacyErrorName(legacyUnknown), "pgpool's reply could not be understood"},
+		{legacyEOF, output.LegacyErrorName(legacyEOF), "pgpool closed the connection"},
+		{legacyRead, output.LegacyErrorName(legacyRead), "reading from pgpool failed"},
+		{legacyWrite, output.LegacyErrorName(legacyWrite), "sending to pgpool failed"},
+		{legacyTimeout, output.LegacyErrorName(legacyTimeout), "the timeout argument expired"},
+		{legacyInvalidArg, output.LegacyErrorName(legacyInvalidArg), "invalid arguments (usage on stderr); nothing was sent"},
+		{legacyConnection, output.LegacyErrorName(legacyConnection), "pgpool unreachable: connection refused, no such socket"},
+		{legacyHost, output.LegacyErrorName(legacyHost), "the host name did not resolve"},
+		{legacyBackend, output.LegacyErrorName(legacyBackend), "pgpool refused or failed the request: invalid node id, refused detach, failed recovery, watchdog disabled"},
+		{legacyAuthorization, output.LegacyErrorName(legacyAuthorization), "wrong user name or password"},
+	}
 }
 
 // LegacyUsage writes the tool's help in the legacy form.

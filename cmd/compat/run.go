@@ -50,6 +50,13 @@ func (e exitError) Error() string { return "exit " + strconv.Itoa(e.code) }
 // Run behaves as the pcp_* tool name with the arguments argv (argv[0] as
 // invoked, which glibc's complaints quote). It returns the exit code.
 func Run(name string, argv []string, ios *iostreams.IOStreams) int {
+	return RunProcess(name, argv, ios, nil)
+}
+
+// RunProcess is Run for a process of its own: beforeDial (if not nil) runs
+// once the arguments are good and the tool is about to connect, so that
+// -V, --help and usage errors skip whatever it sets up for the wait.
+func RunProcess(name string, argv []string, ios *iostreams.IOStreams, beforeDial func()) int {
 	t, ok := lookup(name)
 	if !ok {
 		fmt.Fprintf(ios.ErrOut, "%s is a invalid PCP utility\n", name)
@@ -59,7 +66,7 @@ func Run(name string, argv []string, ios *iostreams.IOStreams) int {
 	// trace shares it, so both go through one buffer flushed at the end.
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	r := &runner{t: t, ios: ios, out: out}
+	r := &runner{t: t, ios: ios, out: out, beforeDial: beforeDial}
 	if IsLegacy(name, argv[1:]) {
 		return r.runLegacy(argv)
 	}
@@ -67,9 +74,18 @@ func Run(name string, argv []string, ios *iostreams.IOStreams) int {
 }
 
 type runner struct {
-	t   *tool
-	ios *iostreams.IOStreams
-	out *bufio.Writer
+	t          *tool
+	ios        *iostreams.IOStreams
+	out        *bufio.Writer
+	beforeDial func()
+}
+
+// dialling prepares the process for the call's waits.
+func (r *runner) dialling() {
+	if r.beforeDial != nil {
+		r.beforeDial()
+	}
+	growStack()
 }
 
 func (r *runner) errf(format string, args ...any) { fmt.Fprintf(r.ios.ErrOut, format, args...) }
@@ -264,6 +280,7 @@ func (r *runner) config(o *options) client.Config {
 // failures exit 1; everything after authentication exits 0, even a server
 // error, exactly like the 3.5+ tools.
 func (r *runner) execute(o *options) int {
+	r.dialling()
 	ctx := client.Expiring(time.Now().Add(r.timeoutFor(o)))
 	conn, err := client.Dial(ctx, r.config(o))
 	if err != nil {

@@ -113,7 +113,7 @@ func toolPage(name string) []byte {
 	b.WriteString(".fi\n")
 	b.WriteString(".SH ENVIRONMENT\n.TP\n\\fBPCPPASSFILE\\fR\npassword file to use instead of ~/.pcppass\n")
 	b.WriteString(".SH EXIT STATUS\n.PP\nAs the stock tool: 0 on success and also after most errors reported by pgpool; 1 for usage errors and connection or authentication failures.\n.PP\nIn the legacy form, the 3.x codes; the name is printed on stdout:\n.PP\n.nf\n")
-	for _, e := range compat.LegacyExitCodes {
+	for _, e := range compat.LegacyExitCodes() {
 		fmt.Fprintf(&b, "%3d  %-21s %s\n", e.Code, e.Name, e.Meaning)
 	}
 	b.WriteString(".fi\n.PP\nThe modern \\fBpcpctl\\fR(1) commands have distinct codes:\n.PP\n.nf\n")

@@ -32,6 +32,12 @@ func System() *IOStreams {
 	}
 }
 
+// Plain returns the process's own streams without asking whether they are
+// terminals: the pcp_* tools never ask, so they skip the two ioctls.
+func Plain() *IOStreams {
+	return &IOStreams{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+}
+
 // Test returns streams backed by buffers: stdin, stdout, stderr.
 func Test() (*IOStreams, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
 	in, out, errOut := &bytes.Buffer{}, &bytes.Buffer{}, &bytes.Buffer{}

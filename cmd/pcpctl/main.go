@@ -16,22 +16,38 @@ import (
 )
 
 func main() {
-	// pcpctl has no CPU work to spread: it waits on pgpool. The client
-	// waits in blocking poll(2) calls, and with a single P the runtime's
-	// monitor thread parks during those waits instead of waking every
-	// 20-160 us (a third of the CPU of a watch refresh; BENCHMARKS.md).
-	runtime.GOMAXPROCS(1)
-	os.Exit(run(os.Args, iostreams.System()))
+	os.Exit(run(os.Args, systemStreams, oneProc))
 }
 
-func run(args []string, ios *iostreams.IOStreams) int {
+// oneProc: pcpctl has no CPU work to spread: it waits on pgpool. The client
+// waits in blocking poll(2) calls, and with a single P the runtime's
+// monitor thread parks during those waits instead of waking every 20-160 us
+// (a third of the CPU of a watch refresh; BENCHMARKS.md). It stops the
+// world (0.17 ms of a 2.3 ms pcp_node_count -V), so the pcp_* tools do it
+// only once they are about to connect.
+func oneProc() { runtime.GOMAXPROCS(1) }
+
+// systemStreams is the process's streams; only the modern command line
+// asks whether they are terminals.
+func systemStreams(modern bool) *iostreams.IOStreams {
+	if modern {
+		return iostreams.System()
+	}
+	return iostreams.Plain()
+}
+
+// run dispatches on the name. The pcp_* tools get nothing of the modern
+// command line: no terminal detection, no cobra tree. tune sets up the
+// process for waiting (tests running in-process pass a no-op).
+func run(args []string, streams func(modern bool) *iostreams.IOStreams, tune func()) int {
 	name := filepath.Base(args[0])
 	if strings.HasPrefix(name, "pcp_") {
-		return compat.Run(name, args, ios)
+		return compat.RunProcess(name, args, streams(false), tune)
 	}
 	if len(args) > 1 && strings.HasPrefix(args[1], "pcp_") {
 		// "pcpctl pcp_node_info -n 0": the tool name becomes argv[0].
-		return compat.Run(args[1], args[1:], ios)
+		return compat.RunProcess(args[1], args[1:], streams(false), tune)
 	}
-	return root.Execute(args[1:], ios)
+	tune()
+	return root.Execute(args[1:], streams(true))
 }

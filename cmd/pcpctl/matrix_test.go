@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -380,7 +381,7 @@ func ours(t *testing.T, argv []string, env []string) (int, string, string) {
 		}
 	}
 	ios, _, out, errOut := iostreams.Test()
-	code := run(argv, ios)
+	code := run(argv, func(bool) *iostreams.IOStreams { return ios }, func() {})
 	return code, out.String(), errOut.String()
 }
 
@@ -401,4 +402,51 @@ func stock(t *testing.T, path string, argv []string, env []string) (int, string,
 		t.Fatal(err)
 	}
 	return code, o.String(), e.String()
+}
+
+// TestNoStartupWorkInOwnPackages builds the binary and runs a pcp_* tool
+// with the runtime's init trace: none of pcpctl's own packages may run
+// code before main (tables, maps and compiled patterns are built lazily or
+// are constant data), as every pcp_* call would pay for it.
+func TestNoStartupWorkInOwnPackages(t *testing.T) {
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		goTool = filepath.Join(runtime.GOROOT(), "bin", "go")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "pcpctl")
+	build := exec.Command(goTool, "build", "-o", bin, ".")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	tool := filepath.Join(dir, "pcp_node_count")
+	if err := os.Symlink("pcpctl", tool); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(tool, "-V")
+	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("pcp_node_count -V: %v\n%s", err, stderr.String())
+	}
+	var inits, own []string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "init" {
+			inits = append(inits, f[1])
+			if strings.HasPrefix(f[1], "github.com/pcpctl/pcpctl/") {
+				own = append(own, line)
+			}
+		}
+	}
+	if len(inits) < 10 {
+		t.Fatalf("no init trace (GODEBUG=inittrace=1 ignored?):\n%s", stderr.String())
+	}
+	if len(own) > 0 {
+		t.Errorf("pcpctl's own packages do work at start-up:\n%s", strings.Join(own, "\n"))
+	}
+	if !strings.Contains(stderr.String(), "pcp_node_count (pgpool-II) 4.3.5\n") || stdout.Len() != 0 {
+		t.Errorf("-V: stdout %q, stderr %q", stdout.String(), stderr.String())
+	}
 }

@@ -136,7 +136,7 @@ func Legend() string {
 	b.WriteString("\npcp_* tools, 4.3.5 form (pcp_node_info -h host -n 1), as the stock tools:\n")
 	fmt.Fprintf(&b, "  %2d  %s\n  %2d  %s\n", 0, pcpExit0, 1, pcpExit1)
 	b.WriteString("\npcp_* tools, legacy 3.x form (pcp_node_info 10 host 9898 user pass 1); the name\nis printed on stdout:\n")
-	for _, e := range compat.LegacyExitCodes {
+	for _, e := range compat.LegacyExitCodes() {
 		fmt.Fprintf(&b, "  %2d  %-21s %s\n", e.Code, e.Name, e.Meaning)
 	}
 	return b.String()
@@ -148,8 +148,8 @@ func indent(s string) string {
 }
 
 func legacyRecords() []output.Record {
-	out := make([]output.Record, len(compat.LegacyExitCodes))
-	for i, e := range compat.LegacyExitCodes {
+	out := make([]output.Record, len(compat.LegacyExitCodes()))
+	for i, e := range compat.LegacyExitCodes() {
 		out[i] = output.Record{{Key: "code", Value: e.Code}, {Key: "name", Value: e.Name}, {Key: "meaning", Value: e.Meaning}}
 	}
 	return out

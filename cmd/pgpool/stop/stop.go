@@ -91,7 +91,15 @@ func modeByte(m string) (byte, error) {
 	return 0, exitcode.Usage(fmt.Errorf("invalid --mode %q: want smart, fast or immediate", m))
 }
 
-var modeWord = map[byte]string{'s': "smart", 'f': "fast", 'i': "immediate"}
+func modeWord(mode byte) string {
+	switch mode {
+	case 'f':
+		return "fast"
+	case 'i':
+		return "immediate"
+	}
+	return "smart"
+}
 
 func stopRun(ctx context.Context, o *StopOptions) error {
 	if ctx == nil {
@@ -100,7 +108,7 @@ func stopRun(ctx context.Context, o *StopOptions) error {
 	mode, _ := modeByte(o.Mode)
 	scope, _ := reload.ScopeByte(o.Scope)
 	target := reload.Target(o.Settings)
-	what := fmt.Sprintf("pgpool at %s (%s shutdown", target, modeWord[mode])
+	what := fmt.Sprintf("pgpool at %s (%s shutdown", target, modeWord(mode))
 	if scope == 'c' {
 		what += ", every pgpool of its watchdog cluster"
 	}
