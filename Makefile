@@ -9,7 +9,7 @@ BIN    := bin/pcpctl
 TOOLS  := pcp_attach_node pcp_detach_node pcp_node_count pcp_node_info \
           pcp_health_check_stats pcp_pool_status pcp_proc_count pcp_proc_info \
           pcp_promote_node pcp_recovery_node pcp_stop_pgpool pcp_watchdog_info \
-          pcp_reload_config
+          pcp_reload_config pcp_log_rotate pcp_invalidate_query_cache
 LDFLAGS := -s -w
 
 .PHONY: all build deps demo test unit e2e fuzz bench install clean \
