@@ -63,6 +63,11 @@ func setup() error {
 			os.Setenv(k, v)
 		}
 	}
+	// pcpctl's pcp_* names follow the client behaviour of the cluster's
+	// release, as its tools (the oracle) do.
+	if _, set := os.LookupEnv("PCPCTL_COMPAT"); !set {
+		os.Setenv("PCPCTL_COMPAT", release())
+	}
 	tmp, err := os.MkdirTemp("", "pcpctl-e2e-")
 	if err != nil {
 		return err
