@@ -65,7 +65,7 @@ func TestNewTools(t *testing.T) {
 	t.Setenv("PCPPASSFILE", passfile)
 	t.Setenv(CompatEnv, "4.6")
 	type server struct {
-		name           string
+		name          string
 		rel46, lc, qc bool
 	}
 	var b bytes.Buffer
