@@ -152,6 +152,18 @@ func (c *Conn) ReloadConfig(ctx context.Context, scope byte) error {
 	return c.command(ctx, &pcp.ReloadConfig{Scope: scope})
 }
 
+// LogRotate has pgpool's logging collector switch to a new log file,
+// locally ('l') or on every watchdog member ('c'). 4.6+.
+func (c *Conn) LogRotate(ctx context.Context, scope byte) error {
+	return c.command(ctx, &pcp.LogRotate{Scope: scope})
+}
+
+// InvalidateQueryCache has pgpool drop its in-memory query cache (its own
+// only: pgpool does not pass it on to the watchdog cluster). 4.6+.
+func (c *Conn) InvalidateQueryCache(ctx context.Context) error {
+	return c.command(ctx, &pcp.InvalidateQueryCache{})
+}
+
 // WatchdogInfo returns the watchdog cluster as seen by this pgpool; id -1
 // asks for every node.
 func (c *Conn) WatchdogInfo(ctx context.Context, id int) (*pcp.WatchdogInfo, error) {

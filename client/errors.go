@@ -138,3 +138,29 @@ func serverError(e *pcp.ErrorResponse) *Error {
 	k := KindServer
 	return &Error{Kind: k, Text: text, Server: e}
 }
+
+// Unsupported reports whether the server refused the request as a packet
+// type it does not know: a pgpool older than the request (4.3.5 answers
+// 4.6's 'V' and 'G' with FATAL "unknown PCP packet type").
+func Unsupported(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Server != nil && strings.HasPrefix(e.Server.Detail(), "unknown PCP packet type")
+}
+
+// ServerDetail is the DETAIL of the server's error, "" when there is none.
+func ServerDetail(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Server != nil {
+		return e.Server.Detail()
+	}
+	return ""
+}
+
+// ServerMessage is the message of the server's error, "" when there is none.
+func ServerMessage(err error) string {
+	var e *Error
+	if errors.As(err, &e) && e.Server != nil {
+		return e.Server.Message()
+	}
+	return ""
+}

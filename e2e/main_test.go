@@ -1,6 +1,8 @@
 // Package e2e runs pcpctl against the project's real pgpool-II cluster
-// (scripts/cluster.sh) and compares it with the stock C tools in /usr/sbin.
-// It runs only with PCPCTL_E2E=1 (make test sets it and starts the cluster).
+// (scripts/cluster.sh) and compares it with the stock C tools of the
+// cluster's release: /usr/sbin for 4.3.5, the private build's bin for 4.6
+// (PGPOOL_RELEASE=4.6 selects that cluster; see scripts/cluster46.sh). It
+// runs only with PCPCTL_E2E=1 (make test sets it and starts the cluster).
 package e2e
 
 import (
@@ -74,6 +76,11 @@ func setup() error {
 		if _, set := os.LookupEnv(k); !set {
 			os.Setenv(k, v)
 		}
+	}
+	// pcpctl's pcp_* names follow the client behaviour of the cluster's
+	// release, as its tools (the oracle) do.
+	if _, set := os.LookupEnv("PCPCTL_COMPAT"); !set {
+		os.Setenv("PCPCTL_COMPAT", release())
 	}
 	tmp, err := os.MkdirTemp("", "pcpctl-e2e-")
 	if err != nil {
@@ -204,7 +211,24 @@ func environ(extra map[string]string) []string {
 
 // stock runs the reference C tool, ours the pcpctl symlink of the same name.
 func stock(t *testing.T, inv invocation) result {
-	return run(t, filepath.Join("/usr/sbin", inv.Tool), inv)
+	return run(t, filepath.Join(oracleDir(), inv.Tool), inv)
+}
+
+// oracleDir holds the C tools of the cluster's own release: each release's
+// replies are compared with what that release's tools print.
+func oracleDir() string {
+	if d := cluster["PCPCTL_ORACLE_DIR"]; d != "" {
+		return d
+	}
+	return "/usr/sbin"
+}
+
+// release is the cluster's pgpool-II release line ("4.3", "4.6").
+func release() string {
+	if r := cluster["PGPOOL_RELEASE"]; r != "" {
+		return r
+	}
+	return "4.3"
 }
 
 func ours(t *testing.T, inv invocation) result {

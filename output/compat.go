@@ -242,6 +242,11 @@ var procTitles = []string{"Database", "Username", "Start time", "Client connecti
 	"Client idle duration", "Client disconnection time", "Pool Counter", "Backend PID",
 	"Connected", "PID", "Backend ID", "Status"}
 
+// procLaterTitles are the titles of the fields later releases append to the
+// 17 of 4.3, printed after Status in wire order: 4.5's load balance node,
+// 4.7's client host, port and statement (lower case in 4.7's tool).
+var procLaterTitles = []string{"Load balance node", "client_host", "client_port", "statement"}
+
 // procOrder maps the printed columns to the 4.3+ wire order (pool_pid,
 // process_start_time, client_connection_count, pool_id, backend_id, database,
 // username, backend/client connection times, client disconnection time,
@@ -249,24 +254,53 @@ var procTitles = []string{"Database", "Username", "Start time", "Client connecti
 // status).
 var procOrder = []int{5, 6, 1, 2, 11, 12, 7, 8, 10, 9, 13, 14, 15, 0, 4, 16}
 
-// ProcessInfoText is pcp_proc_info's output for 4.3+ records.
+// procWireFields is the length of a 4.3-4.4 record; fields past it are
+// printed after the first 16 columns, in wire order.
+const procWireFields = 17
+
+// procTitle is the verbose title of printed column i. A field that no
+// known release sends gets a made-up title rather than being dropped.
+func procTitle(i int) string {
+	if i < len(procTitles) {
+		return procTitles[i]
+	}
+	if j := i - len(procTitles); j < len(procLaterTitles) {
+		return procLaterTitles[j]
+	}
+	return fmt.Sprintf("Field %d", i+2) // wire position, counting from 1
+}
+
+// ProcessInfoText is pcp_proc_info's output for 4.3+ records. Each record
+// is printed with as many fields as the server sent: 16 for 4.3-4.4, 17 for
+// 4.5-4.6 (load balance node), 20 for 4.7, and any further ones appended,
+// as the tool of the reply's own release prints it. Slots without a child
+// pid are never printed (4.4+ tools skip them; 4.3 servers send none).
 func ProcessInfoText(w io.Writer, recs [][]string, all, verbose bool) {
 	printed := false
 	var b strings.Builder
-	vals := make([]string, len(procOrder))
+	var vals, titles []string
 	for _, r := range recs {
-		for i, j := range procOrder {
-			vals[i] = ""
+		vals = vals[:0]
+		for _, j := range procOrder {
+			v := ""
 			if j < len(r) {
-				vals[i] = r[j]
+				v = r[j]
 			}
+			vals = append(vals, v)
 		}
-		if !all && vals[0] == "" {
+		if len(r) > procWireFields {
+			vals = append(vals, r[procWireFields:]...)
+		}
+		if (!all && vals[0] == "") || len(r) == 0 || r[0] == "" {
 			continue
 		}
 		printed = true
 		if verbose {
-			formatTitles(&b, procTitles, vals)
+			titles = titles[:0]
+			for i := range vals {
+				titles = append(titles, procTitle(i))
+			}
+			formatTitles(&b, titles, vals)
 			continue
 		}
 		b.WriteString(strings.Join(vals, " "))

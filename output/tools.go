@@ -79,18 +79,23 @@ func text(s string) any {
 // ProcessSlotKeys are the keys of one connection slot of a child, 4.3+.
 var ProcessSlotKeys = []string{"pid", "slot", "process_start_time", "client_connection_count", "status",
 	"database", "username", "backend_id", "backend_pid", "connected", "major", "minor", "pool_counter",
-	"backend_connection_time", "client_connection_time", "client_idle_duration", "client_disconnection_time"}
+	"backend_connection_time", "client_connection_time", "client_idle_duration", "client_disconnection_time",
+	"load_balance_node", "client_host", "client_port", "statement"}
 
 // ProcessSlotHeader is the table header of ProcessSlotKeys.
 var ProcessSlotHeader = []string{"PID", "SLOT", "STARTED", "CLIENTS", "STATUS", "DATABASE", "USER",
 	"BACKEND", "BACKEND PID", "CONNECTED", "MAJOR", "MINOR", "POOL COUNTER", "BACKEND CONNECTED AT",
-	"CLIENT CONNECTED AT", "IDLE (S)", "CLIENT DISCONNECTED AT"}
+	"CLIENT CONNECTED AT", "IDLE (S)", "CLIENT DISCONNECTED AT", "LOAD BALANCE NODE", "CLIENT HOST",
+	"CLIENT PORT", "STATEMENT"}
 
 // ProcessSlot is one 4.3+ process info record (17 strings in wire order:
 // pid, start time, client connection count, pool id, backend id, database,
 // user, backend and client connection times, client disconnection time,
 // client idle duration, major, minor, counter, backend pid, connected,
-// status) as a record.
+// status; 4.5+ load balance node; 4.7+ client host, client port,
+// statement) as a record. A field the server did not send is null, so a
+// 4.3 reply is told apart from an empty value; fields past the 21 known
+// ones are kept as field_22, field_23, … (wire positions).
 func ProcessSlot(f []string) Record {
 	g := func(i int) string {
 		if i < len(f) {
@@ -98,7 +103,13 @@ func ProcessSlot(f []string) Record {
 		}
 		return ""
 	}
-	return Record{
+	opt := func(i int, conv func(string) any) any {
+		if i < len(f) {
+			return conv(f[i])
+		}
+		return nil
+	}
+	rec := Record{
 		{"pid", number(g(0))},
 		{"slot", number(g(3))},
 		{"process_start_time", text(g(1))},
@@ -116,7 +127,15 @@ func ProcessSlot(f []string) Record {
 		{"client_connection_time", text(g(8))},
 		{"client_idle_duration", number(g(10))},
 		{"client_disconnection_time", text(g(9))},
+		{"load_balance_node", opt(17, number)},
+		{"client_host", opt(18, text)},
+		{"client_port", opt(19, number)},
+		{"statement", opt(20, text)},
 	}
+	for i := 21; i < len(f); i++ {
+		rec = append(rec, Field{fmt.Sprintf("field_%d", i+1), f[i]})
+	}
+	return rec
 }
 
 // ProcessKeys are the keys of one child process (process list).

@@ -90,3 +90,41 @@ func (m *ReloadConfig) Decode(payload []byte) error {
 	m.Scope = payload[0]
 	return nil
 }
+
+// LogRotate ('V', 4.6+) makes pgpool's logging collector start a new log
+// file; Scope is 'l' or 'c' (every watchdog member), as for ReloadConfig.
+type LogRotate struct{ Scope byte }
+
+func (LogRotate) Frontend() {}
+
+func (m *LogRotate) Encode(dst []byte) ([]byte, error) {
+	dst, at := beginPacket(dst, 'V')
+	dst = append(dst, m.Scope)
+	return finishRequest(dst, at)
+}
+
+func (m *LogRotate) Decode(payload []byte) error {
+	if len(payload) != 1 {
+		return malformed('V', "log rotate request carries %d bytes, want 1", len(payload))
+	}
+	m.Scope = payload[0]
+	return nil
+}
+
+// InvalidateQueryCache ('G', 4.6+) asks pgpool to drop its in-memory query
+// cache. It has no payload: pgpool clears only its own cache.
+type InvalidateQueryCache struct{}
+
+func (InvalidateQueryCache) Frontend() {}
+
+func (m *InvalidateQueryCache) Encode(dst []byte) ([]byte, error) {
+	dst, at := beginPacket(dst, 'G')
+	return finishRequest(dst, at)
+}
+
+func (m *InvalidateQueryCache) Decode(payload []byte) error {
+	if len(payload) != 0 {
+		return malformed('G', "invalidate query cache request carries %d payload bytes", len(payload))
+	}
+	return nil
+}

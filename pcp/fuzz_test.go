@@ -278,6 +278,10 @@ func FuzzRequests(f *testing.F) {
 			m = &StopPgpool{Cluster: kind == 't'}
 		case 'Z':
 			m = &ReloadConfig{}
+		case 'V':
+			m = &LogRotate{}
+		case 'G':
+			m = &InvalidateQueryCache{}
 		case 'X':
 			m = &Terminate{}
 		case 'W':

@@ -62,6 +62,10 @@ func TestRequestBytes(t *testing.T) {
 		{&StopPgpool{Mode: 'f', Cluster: true}, "740000000566"},
 		{&StopPgpool{Mode: 's'}, "540000000573"},
 		{&ReloadConfig{Scope: 'c'}, "5a0000000563"},
+		// 4.6: 'V' carries the scope byte like 'Z'; 'G' is bare.
+		{&LogRotate{Scope: 'l'}, "56000000056c"},
+		{&LogRotate{Scope: 'c'}, "560000000563"},
+		{&InvalidateQueryCache{}, "4700000004"},
 		{&Terminate{}, "5800000004"},
 		{&Authenticate{User: "root", Response: "5f8611a4ac29bac07e176308bdedd1d0"},
 			"520000002a" + hex.EncodeToString([]byte("root\x005f8611a4ac29bac07e176308bdedd1d0\x00"))},

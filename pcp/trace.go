@@ -40,6 +40,10 @@ func (t *LibpcpTracer) TraceSend(msg FrontendMessage, length int) {
 		kind = 'T'
 	case *ReloadConfig:
 		kind = 'Z'
+	case *LogRotate:
+		kind = 'Z' // libpcp 4.6-4.7 trace log rotation under reload's letter
+	case *InvalidateQueryCache:
+		kind = 'G'
 	case *Terminate:
 		kind = 'X'
 	case *PoolStatusRequest:

@@ -42,16 +42,36 @@
 set -euo pipefail
 umask 022
 
-DIR=${PCPCTL_CLUSTER_DIR:-/tmp/pcpctl-cluster}
-PG_PORT_BASE=${PG_PORT_BASE:-15432}
-PGPOOL_PORT=${PGPOOL_PORT:-19999}
-PCP_PORT=${PCP_PORT:-19898}
-WD_PORT_BASE=${WD_PORT_BASE:-19910}
+# PGPOOL_RELEASE picks the pgpool-II under test. 4.3: Debian 12's 4.3.5 in
+# /usr/sbin. 4.6: scripts/pgpool46.sh's build in $PGPOOL46_PREFIX, with a
+# directory, ports and variables of its own (PCPCTL_CLUSTER46_DIR,
+# PG46_PORT_BASE, PGPOOL46_PORT, PCP46_PORT, WD46_PORT_BASE), so that both
+# clusters run side by side and one's exported settings never steer the
+# other. scripts/cluster46.sh is this script with PGPOOL_RELEASE=4.6.
+PGPOOL_RELEASE=${PGPOOL_RELEASE:-4.3}
+case $PGPOOL_RELEASE in
+  4.3)
+    DIR=${PCPCTL_CLUSTER_DIR:-/tmp/pcpctl-cluster}
+    PG_PORT_BASE=${PG_PORT_BASE:-15432}
+    PGPOOL_PORT=${PGPOOL_PORT:-19999}
+    PCP_PORT=${PCP_PORT:-19898}
+    WD_PORT_BASE=${WD_PORT_BASE:-19910}
+    SBIN=/usr/sbin
+    ;;
+  4.6)
+    DIR=${PCPCTL_CLUSTER46_DIR:-/tmp/pcpctl-cluster46}
+    PG_PORT_BASE=${PG46_PORT_BASE:-16432}
+    PGPOOL_PORT=${PGPOOL46_PORT:-19996}
+    PCP_PORT=${PCP46_PORT:-19896}
+    WD_PORT_BASE=${WD46_PORT_BASE:-19950}
+    SBIN=${PGPOOL46_PREFIX:-/opt/pcpctl-pgpool46}/bin
+    ;;
+  *) printf 'cluster: error: PGPOOL_RELEASE must be 4.3 or 4.6: %s\n' "$PGPOOL_RELEASE" >&2; exit 2 ;;
+esac
 PCP_USER=${PCP_USER:-pcpadmin}
 PCP_PASSWORD=${PCP_PASSWORD:-pcppass}
 START_TIMEOUT=${START_TIMEOUT:-60}
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-SBIN=/usr/sbin
 NODES=3
 WD_NODES=3
 HOST=127.0.0.1
@@ -163,6 +183,10 @@ cmd_install() {
   log "installing ${missing[*]}"
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y "${want[@]}"
+  # Cached: a no-op once the prefix holds a complete build.
+  if [[ $PGPOOL_RELEASE == 4.6 ]]; then
+    PGPOOL46_PREFIX=${SBIN%/bin} "$(dirname "$0")/pgpool46.sh" install
+  fi
 }
 
 ### files #####################################################################
@@ -362,6 +386,22 @@ EOF
   printf 'port = %s\n' "$p0" | as_pg tee -a "$d/postgresql.auto.conf" >/dev/null
 }
 
+# pgpool's recovery functions, of the release under test: 4.3.5's come as
+# Debian's extension; the 4.6 build ships them as a plain script naming its
+# own library (see scripts/pgpool46.sh), made rerunnable here.
+create_recovery_functions() { # db
+  if [[ $PGPOOL_RELEASE == 4.3 ]]; then
+    psql_at "$(pg_port 0)" "$1" "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pgpool_recovery" >/dev/null ||
+      die "could not create extension pgpool_recovery in $1"
+    return 0
+  fi
+  local sql=${SBIN%/bin}/share/postgresql/15/pgpool_recovery.sql
+  [[ -f $sql ]] || die "no $sql (scripts/pgpool46.sh install)"
+  sed 's/^CREATE FUNCTION /CREATE OR REPLACE FUNCTION /' "$sql" |
+    as_pg psql -X -q -v ON_ERROR_STOP=1 -h "$RUN_DIR" -p "$(pg_port 0)" -U postgres -d "$1" >/dev/null ||
+    die "could not create pgpool_recovery's functions in $1"
+}
+
 # The primary is usable if it is a non-standby data dir on the right port.
 primary_ok() {
   local d
@@ -415,8 +455,7 @@ ensure_postgres() {
   install_recovery_scripts "$(pg_data 0)"
   pg_start 0
   for db in template1 postgres; do
-    psql_at "$(pg_port 0)" "$db" "SET client_min_messages = warning; CREATE EXTENSION IF NOT EXISTS pgpool_recovery" >/dev/null ||
-      die "could not create extension pgpool_recovery in $db"
+    create_recovery_functions "$db"
   done
   for ((i = 1; i < NODES; i++)); do
     if why=$(standby_problem "$i"); then
@@ -503,6 +542,25 @@ recovery_2nd_stage_command = ''
 recovery_timeout = 90
 wd_ipc_socket_dir = '$sock'
 EOF
+  if [[ $PGPOOL_RELEASE != 4.3 ]]; then
+    # Something for 4.6's pcp_log_rotate and pcp_invalidate_query_cache to
+    # act on: a log file that rotation replaces (the name has seconds), and
+    # the shared-memory query cache (small: the tests cache a few rows).
+    cat <<EOF
+logging_collector = on
+log_directory = '$sock/log'
+log_filename = 'pgpool-%Y-%m-%d_%H%M%S.log'
+log_rotation_age = 0
+log_rotation_size = 0
+memory_cache_enabled = on
+memqcache_method = 'shmem'
+memqcache_total_size = 16MB
+memqcache_max_num_cache = 10000
+memqcache_cache_block_size = 1MB
+memqcache_expire = 0
+memqcache_auto_cache_invalidation = on
+EOF
+  fi
   for ((i = 0; i < NODES; i++)); do
     cat <<EOF
 backend_hostname$i = '$HOST'
@@ -980,6 +1038,8 @@ export PG_SOCKET_DIR=$RUN_DIR
 export WD_PCP_PORTS="$(wd_ports wd_pcp_port)"
 export WD_PGPOOL_PORTS="$(wd_ports wd_pgpool_port)"
 export WD_SOCKET_DIRS="$(wd_ports wd_dir)"
+export PGPOOL_RELEASE=$PGPOOL_RELEASE
+export PCPCTL_ORACLE_DIR=$SBIN
 EOF
 }
 

@@ -9,6 +9,9 @@ cd "$(dirname "$0")/.."
 export PATH="/usr/local/go/bin:$PATH"
 
 scripts/cluster.sh install
+# pgpool-II 4.6 from Debian 13's source package: cached in its prefix, so a
+# no-op after the first build (about a minute on two cores).
+scripts/pgpool46.sh install
 
 # What pcpctl reads from the environment must not leak in from a shell that
 # ran eval "$(scripts/cluster.sh env)" (the README's demo does): the tests
@@ -75,4 +78,15 @@ echo "== Debian package: lintian, then install / divert / differential / remove 
 # The stock tools of this machine stay untouched: the package is installed
 # in a debootstrap'd bookworm root (built once, cached under /var/tmp).
 scripts/deb-test.sh
+
+echo "== pgpool-II 4.6 cluster"
+# The 4.3.5 cluster is done with; its CPU goes to the 4.6 run.
+stop_all
+stop_46() { scripts/cluster46.sh wd-stop >/dev/null 2>&1 || true; scripts/cluster46.sh stop || true; }
+trap 'stop_46; stop_all' EXIT
+scripts/cluster46.sh stop >/dev/null 2>&1 || true
+scripts/cluster46.sh start
+scripts/cluster46.sh wd-start
+PGPOOL_RELEASE=4.6 PCPCTL_E2E=1 phase "end-to-end and differential tests, 4.6 (oracle: the 4.6 build's own tools)" /tmp/pcpctl-e2e46.log -count=1 -timeout 60m ./e2e/
+grep -h 'side-by-side\|differ' /tmp/pcpctl-e2e46.log | grep -v -- '--- FAIL' | head -20 || true
 rm -rf "$logs"

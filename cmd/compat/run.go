@@ -62,11 +62,16 @@ func RunProcess(name string, argv []string, ios *iostreams.IOStreams, beforeDial
 		fmt.Fprintf(ios.ErrOut, "%s is a invalid PCP utility\n", name)
 		return 1
 	}
+	rel, err := CurrentRelease()
+	if err != nil {
+		fmt.Fprintf(ios.ErrOut, "%s: %v\n", name, err)
+		return 1
+	}
 	// The C tools print through stdio: stdout is buffered, and the -d
 	// trace shares it, so both go through one buffer flushed at the end.
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	r := &runner{t: t, ios: ios, out: out, beforeDial: beforeDial}
+	r := &runner{t: t, ios: ios, out: out, beforeDial: beforeDial, rel: rel}
 	if IsLegacy(name, argv[1:]) {
 		return r.runLegacy(argv)
 	}
@@ -78,6 +83,7 @@ type runner struct {
 	ios        *iostreams.IOStreams
 	out        *bufio.Writer
 	beforeDial func()
+	rel        Release
 }
 
 // dialling prepares the process for the call's waits.
@@ -98,7 +104,7 @@ func (r *runner) run(argv []string) int {
 			io.WriteString(r.ios.ErrOut, t.usage())
 			return 0
 		case "-V", "--version":
-			r.errf("%s (pgpool-II) %s\n", t.name, Version)
+			r.errf("%s (pgpool-II) %s\n", t.name, r.rel.Version)
 			return 0
 		}
 	}
@@ -118,7 +124,7 @@ func (r *runner) run(argv []string) int {
 // codes.
 func (r *runner) parse(argv []string) (*options, error) {
 	t := r.t
-	o := &options{port: 9898, nodeID: -1, mode: 's', scope: 'l', needPassword: true}
+	o := &options{port: 9898, nodeID: -1, mode: 's', scope: 'l', needPassword: r.rel.PromptByDefault}
 	opts, operands := getopt(argv, t.optstring)
 	for _, op := range opts {
 		switch op.opt {
@@ -259,7 +265,7 @@ func (r *runner) timeoutFor(o *options) time.Duration {
 	switch {
 	case r.t.kind == recoveryNode:
 		return 2 * time.Hour
-	case o.graceful, o.switchover, r.t.kind == stopPgpool && o.scope == 'c', r.t.kind == reloadConfig && o.scope == 'c':
+	case o.graceful, o.switchover, r.t.kind == stopPgpool && o.scope == 'c', r.t.kind == reloadConfig && o.scope == 'c', r.t.kind == logRotate && o.scope == 'c':
 		return 30 * time.Minute
 	}
 	return 5 * time.Minute
@@ -369,6 +375,16 @@ func (r *runner) command(ctx context.Context, c *client.Conn, o *options) error 
 		r.successful()
 	case reloadConfig:
 		if err := c.ReloadConfig(ctx, o.scope); err != nil {
+			return err
+		}
+		r.successful()
+	case logRotate:
+		if err := c.LogRotate(ctx, o.scope); err != nil {
+			return err
+		}
+		r.successful()
+	case invalidateQueryCache:
+		if err := c.InvalidateQueryCache(ctx); err != nil {
 			return err
 		}
 		r.successful()

@@ -21,6 +21,8 @@ const (
 	stopPgpool
 	watchdogInfo
 	reloadConfig
+	logRotate
+	invalidateQueryCache
 )
 
 type tool struct {
@@ -30,7 +32,7 @@ type tool struct {
 	description string
 }
 
-// tools is the 4.3.5 table, in its order.
+// tools is the 4.6 table, in its order: 4.3.5's, then 4.6's two new tools.
 var tools = []tool{
 	{"pcp_attach_node", attachNode, "n:h:p:U:wWvd", "attach a node from pgpool-II"},
 	{"pcp_detach_node", detachNode, "n:h:p:U:gwWvd", "detach a node from pgpool-II"},
@@ -45,6 +47,9 @@ var tools = []tool{
 	{"pcp_stop_pgpool", stopPgpool, "m:h:p:U:s:wWvda", "terminate pgpool-II"},
 	{"pcp_watchdog_info", watchdogInfo, "n:h:p:U:wWvd", "display a pgpool-II watchdog's information"},
 	{"pcp_reload_config", reloadConfig, "h:p:U:s:wWvd", "reload a pgpool-II config file"},
+	{"pcp_log_rotate", logRotate, "h:p:U:s:wWvd", "rotate the Pgpool-II's log file"},
+	// -s is in its option string but not a scope: the tool refuses it.
+	{"pcp_invalidate_query_cache", invalidateQueryCache, "h:p:U:s:wWvd", "invalidate query cache"},
 }
 
 // Names lists every tool name, for the multi-call dispatch, symlinks,
@@ -88,4 +93,6 @@ func (t *tool) requiresNodeID() bool {
 	return false
 }
 
-func (t *tool) supportsScope() bool { return t.kind == stopPgpool || t.kind == reloadConfig }
+func (t *tool) supportsScope() bool {
+	return t.kind == stopPgpool || t.kind == reloadConfig || t.kind == logRotate
+}

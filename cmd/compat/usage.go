@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Version is the pgpool-II release whose tools we reproduce.
+// Version is the pgpool-II release whose tools are reproduced by default
+// (PCPCTL_COMPAT selects another; see Releases).
 const Version = "4.3.5"
 
 // Usage writes the tool's --help text, as the 4.3.5 tool does.

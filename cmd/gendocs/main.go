@@ -104,6 +104,7 @@ func toolPage(name string) []byte {
 	b.WriteString(".fi\n")
 	fmt.Fprintf(&b, ".SH DESCRIPTION\n.PP\n")
 	fmt.Fprintf(&b, "%s is pcpctl invoked under the name of pgpool-II's own tool (through a symlink, or as\n\\fBpcpctl %s\\fR), and behaves byte for byte like the tool of pgpool-II %s:\nthe same options, output, messages and exit status.\n", name, name, compat.Version)
+	b.WriteString(".PP\nWhat it prints for a reply follows the release that sent it: process info shows 16, 17 (4.5+: load balance node) or 20 (4.7: client host, port, statement) fields, as that release's tool does. Its own behaviour (\\fB-V\\fR, whether it prompts for a password by default) follows \\fBPCPCTL_COMPAT\\fR.\n")
 	b.WriteString(".PP\nThe password comes from the file named by \\fBPCPPASSFILE\\fR, else \\fI~/.pcppass\\fR (lines host:port:user:password), else a prompt; \\fB-w\\fR never prompts.\n")
 	b.WriteString(".SH LEGACY FORM\n.PP\n")
 	b.WriteString("The positional form of the pgpool-II 3.0\\(en3.4 tools is recognised too: five or more arguments that are not options, the third (port) an integer (a timeout that is not a number is refused as an invalid argument, never read as the 4.x form, which would echo the password in a warning). It behaves as the 3.x tool did, with its output formats, against any server from 3.0 to 4.7, except that the timeout is a deadline in seconds for the whole command (0: none given), an empty host name is refused rather than meaning the local socket, and errors (an unknown option, a refused detach) never exit 0. The password is the argument given, never prompted for or read from a file. \\fB-h\\fR/\\fB--help\\fR is help in this form, \\fB-d\\fR traces to stderr.\n.PP\n.nf\n")
@@ -112,6 +113,7 @@ func toolPage(name string) []byte {
 	b.WriteString(roffEscape(lu.String()))
 	b.WriteString(".fi\n")
 	b.WriteString(".SH ENVIRONMENT\n.TP\n\\fBPCPPASSFILE\\fR\npassword file to use instead of ~/.pcppass\n")
+	b.WriteString(".TP\n\\fBPCPCTL_COMPAT\\fR\nthe pgpool-II release whose client behaviour to follow: \\fB4.3\\fR (the default: -V says 4.3.5, a password is prompted for unless \\fB-w\\fR) or \\fB4.6\\fR (-V says 4.6.1; \\fI.pcppass\\fR is read first and a prompt comes only with \\fB-W\\fR). Any other value is refused with exit status 1.\n")
 	b.WriteString(".SH EXIT STATUS\n.PP\nAs the stock tool: 0 on success and also after most errors reported by pgpool; 1 for usage errors and connection or authentication failures.\n.PP\nIn the legacy form, the 3.x codes; the name is printed on stdout:\n.PP\n.nf\n")
 	for _, e := range compat.LegacyExitCodes() {
 		fmt.Fprintf(&b, "%3d  %-21s %s\n", e.Code, e.Name, e.Meaning)

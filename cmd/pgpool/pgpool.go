@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/pgpool/logrotate"
 	"github.com/pcpctl/pcpctl/cmd/pgpool/reload"
 	"github.com/pcpctl/pcpctl/cmd/pgpool/stop"
 )
@@ -14,8 +15,8 @@ import (
 func NewCmdPgpool(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "pgpool <command>",
-		Short: "Reload or stop pgpool itself",
+		Short: "Reload, rotate the log of, or stop pgpool itself",
 	}
-	cmd.AddCommand(reload.NewCmdReload(f, nil), stop.NewCmdStop(f, nil))
+	cmd.AddCommand(reload.NewCmdReload(f, nil), logrotate.NewCmdLogRotate(f, nil), stop.NewCmdStop(f, nil))
 	return cmd
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/cmd/cache"
 	"github.com/pcpctl/pcpctl/cmd/cluster"
 	"github.com/pcpctl/pcpctl/cmd/completion"
 	"github.com/pcpctl/pcpctl/cmd/contexts"
@@ -87,6 +88,7 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		process.NewCmdProcess(f),
 		pool.NewCmdPool(f),
 		pgpool.NewCmdPgpool(f),
+		cache.NewCmdCache(f),
 		watchdog.NewCmdWatchdog(f),
 		cluster.NewCmdCluster(f),
 		contexts.NewCmdContext(f),

@@ -24,7 +24,11 @@ func String() string {
 			v = bi.Main.Version
 		}
 	}
-	return fmt.Sprintf("pcpctl %s (pcp_* tools compatible with pgpool-II %s; %s)", v, compat.Version, runtime.Version())
+	tools := compat.Version
+	if r, err := compat.CurrentRelease(); err == nil {
+		tools = r.Version // PCPCTL_COMPAT's choice
+	}
+	return fmt.Sprintf("pcpctl %s (pcp_* tools compatible with pgpool-II %s; %s)", v, tools, runtime.Version())
 }
 
 // NewCmdVersion builds the command.

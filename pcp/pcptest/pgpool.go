@@ -32,6 +32,12 @@ type Pgpool struct {
 	Processes [][]string
 	// Config answers pcp_pool_status ('B').
 	Config []ConfigRow
+	// Release46 answers 4.6's log rotation ('V') and query cache
+	// invalidation ('G'), refusing them as 4.6 does when LoggingCollector
+	// or QueryCache is off; without it they are unknown packet types, as
+	// for 4.3.5.
+	Release46                    bool
+	LoggingCollector, QueryCache bool
 
 	mu  sync.Mutex
 	log []string
@@ -80,7 +86,7 @@ func (p *Pgpool) handle(s *Session, kind byte, payload []byte) bool {
 	idText, _, _ := cutString(payload)
 	id := pcp.Atoi(idText)
 	switch kind {
-	case 'Z', 'T', 't', 'J', 'j':
+	case 'Z', 'T', 't', 'J', 'j', 'V':
 		if len(payload) == 0 {
 			return false // pgpool would read garbage; the fake just hangs up
 		}
@@ -139,6 +145,26 @@ func (p *Pgpool) handle(s *Session, kind byte, payload []byte) bool {
 	case 'Z':
 		p.recordText(fmt.Sprintf("Z %c", payload[0]))
 		s.Send(&pcp.CommandComplete{Kind: 'z', Tag: "CommandComplete"})
+	case 'V', 'G':
+		if !p.Release46 {
+			s.Send(Error("FATAL", "PCP processing request", fmt.Sprintf("unknown PCP packet type \"%c\"", kind)))
+			return false
+		}
+		if kind == 'V' {
+			if !p.LoggingCollector {
+				p.fail(s, "", "process log rotation request failed", "logging_collector is disabled")
+				return true
+			}
+			p.recordText(fmt.Sprintf("V %c", payload[0]))
+			s.Send(&pcp.CommandComplete{Kind: 'v', Tag: "CommandComplete"})
+			return true
+		}
+		if !p.QueryCache {
+			p.fail(s, "", "query cache is not enabled", "")
+			return true
+		}
+		p.recordText("G")
+		s.Send(&pcp.CommandComplete{Kind: 'g', Tag: "CommandComplete"})
 	case 'T', 't':
 		if m := payload[0]; m != 's' && m != 'f' && m != 'i' {
 			p.fail(s, "", "PCP: error while processing shutdown request", fmt.Sprintf("invalid shutdown mode \"%c\"", m))

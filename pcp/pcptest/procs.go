@@ -17,3 +17,27 @@ func TwoChildren() [][]string {
 	}
 	return recs
 }
+
+// ChildrenOf are TwoChildren in the record layout of a later release:
+// fields 18 (4.5's load_balance_node), 18-21 (4.7's client_host,
+// client_port, statement too) or more (fields no release sends yet, which
+// a client must keep). fields is 17, 18, 21 or more.
+func ChildrenOf(fields int) [][]string {
+	recs := TwoChildren()
+	for i, r := range recs {
+		busy := r[0] == "4001"
+		later := []string{"0", "", "", ""}
+		if busy {
+			later = []string{strconv.Itoa(i % 2), "192.0.2.7", "50123", "SELECT * FROM t WHERE a = 'x y'"}
+		}
+		for j := 17; j < fields; j++ {
+			v := "future" + strconv.Itoa(j+1)
+			if j-17 < len(later) {
+				v = later[j-17]
+			}
+			r = append(r, v)
+		}
+		recs[i] = r
+	}
+	return recs
+}

@@ -43,3 +43,39 @@ func TestInfo(t *testing.T) {
 		t.Errorf("unknown pid: %v %q", err, out)
 	}
 }
+
+// TestInfoFieldsOfEachRelease: the JSON of a slot carries 4.5's and 4.7's
+// fields, null when the server's release does not send them, and keeps a
+// field no release sends yet under its wire position.
+func TestInfoFieldsOfEachRelease(t *testing.T) {
+	for _, c := range []struct {
+		fields int
+		want   map[string]any
+	}{
+		{17, map[string]any{"load_balance_node": nil, "client_host": nil, "client_port": nil, "statement": nil}},
+		{18, map[string]any{"load_balance_node": 1.0, "client_host": nil, "client_port": nil, "statement": nil}},
+		{21, map[string]any{"load_balance_node": 1.0, "client_host": "192.0.2.7", "client_port": 50123.0, "statement": "SELECT * FROM t WHERE a = 'x y'"}},
+		{22, map[string]any{"statement": "SELECT * FROM t WHERE a = 'x y'", "field_22": "future22"}},
+	} {
+		p := &pcptest.Pgpool{User: "pcpadmin", Password: "pw", Layout: pcp.Layout44, Nodes: pcptest.ThreeNodes(), Processes: pcptest.ChildrenOf(c.fields)}
+		srv := pcptest.NewServer(t, p.Serve)
+		f, st := factorytest.New(t, srv, "pcpadmin", "pw", nil)
+		o := &InfoOptions{IO: f.IOStreams, Factory: f, Settings: factorytest.Settings(t, f), PID: 4001, Format: output.FormatJSON}
+		err := infoRun(context.Background(), o)
+		var obj struct {
+			Slots []map[string]any `json:"slots"`
+		}
+		if err != nil || json.Unmarshal(st.Out.Bytes(), &obj) != nil || len(obj.Slots) != 2 {
+			t.Fatalf("%d fields: %v\n%s", c.fields, err, st.Out)
+		}
+		for k, v := range c.want {
+			got, ok := obj.Slots[1][k]
+			if !ok || got != v {
+				t.Errorf("%d fields: %s = %v (present %v), want %v", c.fields, k, got, ok, v)
+			}
+		}
+		if _, ok := obj.Slots[1]["field_22"]; ok != (c.fields > 21) {
+			t.Errorf("%d fields: field_22 present = %v", c.fields, ok)
+		}
+	}
+}

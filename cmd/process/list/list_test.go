@@ -48,7 +48,7 @@ func TestListFormats(t *testing.T) {
 	}
 	out, _ = run(t, output.FormatCSV, true)
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 5 || !strings.HasPrefix(lines[0], "pid,slot,process_start_time,") || lines[2] != "4001,0,2025-11-24 16:00:00,3,Idle,app,alice,1,5002,true,3,0,1,2025-11-24 16:01:00,2025-11-24 16:01:00,7," {
+	if len(lines) != 5 || !strings.HasPrefix(lines[0], "pid,slot,process_start_time,") || lines[2] != "4001,0,2025-11-24 16:00:00,3,Idle,app,alice,1,5002,true,3,0,1,2025-11-24 16:01:00,2025-11-24 16:01:00,7,,,,," {
 		t.Errorf("--slots csv:\n%s", out)
 	}
 	for _, f := range []output.Format{output.FormatYAML, output.FormatTSV} {

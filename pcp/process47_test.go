@@ -1,0 +1,61 @@
+package pcp
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+)
+
+// procInfo47 is one 4.7 process info record as pgpool sends it, written
+// byte by byte from pcp-protocol.md §5.6 (no 4.7 server is in the test
+// set-up): kind 'p', the length, "ProcessInfo", then 21 NUL-terminated
+// fields in wire order, the last three being 4.7's client_host,
+// client_port and statement.
+var procInfo47 = []byte("p\x00\x00\x00\x95" +
+	"ProcessInfo\x00" +
+	"4242\x00" + // 1 pool_pid
+	"2023-11-14 22:13:20\x00" + // 2 process_start_time
+	"1\x00" + // 3 client_connection_count
+	"0\x00" + // 4 pool_id
+	"0\x00" + // 5 backend_id
+	"testdb\x00" + // 6 database
+	"alice\x00" + // 7 username
+	"2023-11-14 22:14:00\x00" + // 8 backend_connection_time
+	"2023-11-14 22:14:01\x00" + // 9 client_connection_time
+	"\x00" + // 10 client_disconnection_time
+	"0\x00" + // 11 client_idle_duration
+	"3\x00" + // 12 majorversion
+	"0\x00" + // 13 minorversion
+	"5\x00" + // 14 pool_counter
+	"7777\x00" + // 15 pool_backendpid
+	"1\x00" + // 16 pool_connected
+	"Idle\x00" + // 17 status
+	"1\x00" + // 18 load_balance_node (4.5)
+	"192.0.2.10\x00" + // 19 client_host (4.7)
+	"51234\x00" + // 20 client_port (4.7)
+	"SELECT 1\x00") // 21 statement (4.7)
+
+func TestProcessInfo47Fixture(t *testing.T) {
+	if n := int(procInfo47[1])<<24 | int(procInfo47[2])<<16 | int(procInfo47[3])<<8 | int(procInfo47[4]); n != len(procInfo47)-1 {
+		t.Fatalf("fixture length field %d, packet body %d", n, len(procInfo47)-1)
+	}
+	f := NewFrontend(bytes.NewReader(procInfo47), nil)
+	msg, err := f.Receive()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := msg.(*ProcessInfoReply)
+	if !ok || r.Tag != "ProcessInfo" {
+		t.Fatalf("decoded %T %+v", msg, msg)
+	}
+	want := []string{"4242", "2023-11-14 22:13:20", "1", "0", "0", "testdb", "alice", "2023-11-14 22:14:00",
+		"2023-11-14 22:14:01", "", "0", "3", "0", "5", "7777", "1", "Idle", "1", "192.0.2.10", "51234", "SELECT 1"}
+	if !reflect.DeepEqual(r.Fields, want) {
+		t.Errorf("fields\n%q\nwant\n%q", r.Fields, want)
+	}
+	// And back: the same bytes, so nothing past field 17 is lost either way.
+	b, err := r.Encode(nil)
+	if err != nil || !bytes.Equal(b, procInfo47) {
+		t.Errorf("re-encoded %q (%v)", b, err)
+	}
+}
