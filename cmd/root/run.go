@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/cmd/check"
 	"github.com/pcpctl/pcpctl/cmd/cluster"
 	"github.com/pcpctl/pcpctl/cmd/completion"
 	"github.com/pcpctl/pcpctl/cmd/contexts"
@@ -89,6 +90,7 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		pgpool.NewCmdPgpool(f),
 		watchdog.NewCmdWatchdog(f),
 		cluster.NewCmdCluster(f),
+		check.NewCmdCheck(f, nil),
 		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),
