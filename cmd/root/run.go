@@ -18,6 +18,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/pgpool"
 	"github.com/pcpctl/pcpctl/cmd/pool"
 	"github.com/pcpctl/pcpctl/cmd/process"
+	"github.com/pcpctl/pcpctl/cmd/serve"
 	"github.com/pcpctl/pcpctl/cmd/statuscodes"
 	"github.com/pcpctl/pcpctl/cmd/version"
 	"github.com/pcpctl/pcpctl/cmd/watchdog"
@@ -91,6 +92,7 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		watchdog.NewCmdWatchdog(f),
 		cluster.NewCmdCluster(f),
 		check.NewCmdCheck(f, nil),
+		serve.NewCmdServe(f, nil),
 		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),
