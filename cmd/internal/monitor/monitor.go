@@ -45,8 +45,40 @@ type Snapshot struct {
 }
 
 // Take reads every target concurrently, one session each, under each
-// target's own timeout.
+// target's own timeout. pgpool restarts its PCP process about a second
+// after every failover or failback and drops the sessions open then (see
+// factory.Read), so a pgpool that failed fast (refused or dropped, not
+// timed out) is read once more after factory.RestartPause: a check right
+// after a detach sees the new state, not a false CRITICAL.
 func Take(ctx context.Context, f *factory.Factory, targets []*factory.Settings, interactive bool, want Want) *Snapshot {
+	snap := takeOnce(ctx, f, targets, interactive, want)
+	var again []int
+	for i, s := range targets {
+		if !snap.Cluster.Pgpools[i].Reachable() && snap.Extra[i].Took < s.Timeout/2 {
+			again = append(again, i)
+		}
+	}
+	if len(again) == 0 {
+		return snap
+	}
+	select {
+	case <-ctx.Done():
+		return snap
+	case <-time.After(factory.RestartPause):
+	}
+	sub := make([]*factory.Settings, len(again))
+	for j, i := range again {
+		sub[j] = targets[i]
+	}
+	retry := takeOnce(ctx, f, sub, interactive, want)
+	for j, i := range again {
+		snap.Cluster.Pgpools[i] = retry.Cluster.Pgpools[j]
+		snap.Extra[i] = retry.Extra[j]
+	}
+	return snap
+}
+
+func takeOnce(ctx context.Context, f *factory.Factory, targets []*factory.Settings, interactive bool, want Want) *Snapshot {
 	start := time.Now()
 	snap := &Snapshot{Extra: make([]Extra, len(targets)), At: start}
 	snap.Cluster = status.FetchWith(ctx, f, targets, time.UTC, interactive, func(ctx context.Context, i int, c *client.Conn, p *output.PgpoolView) {
