@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 
@@ -75,99 +76,30 @@ func (c *Cluster) ref(id int) *Node {
 	return nil
 }
 
-// groups renders "a on h1, h2; b on h3" from pgpool index → value, in the
-// order values first appear; ok is false when all values are equal.
-func (c *Cluster) groups(vals map[int]string) (string, bool) {
-	var order []string
-	hosts := map[string][]string{}
-	for i := range c.Pgpools {
-		v, ok := vals[i]
-		if !ok {
-			continue
-		}
-		if _, seen := hosts[v]; !seen {
-			order = append(order, v)
-		}
-		hosts[v] = append(hosts[v], c.Pgpools[i].Endpoint)
-	}
-	parts := make([]string, len(order))
-	for i, v := range order {
-		parts[i] = v + " on " + strings.Join(hosts[v], ", ")
-	}
-	return strings.Join(parts, "; "), len(order) > 1
-}
-
-func (c *Cluster) statusVals(id int) map[int]string {
-	m := map[int]string{}
-	for i := range c.Pgpools {
-		if !c.Pgpools[i].Reachable() {
-			continue
-		}
-		if n := c.node(i, id); n != nil {
-			// waiting is up without a connection yet: not a disagreement.
-			m[i] = n.StatusName()
-			if n.Info.Status == 1 {
-				m[i] = "up"
-			}
-		} else {
-			m[i] = "absent"
-		}
-	}
-	return m
-}
-
-func (c *Cluster) primaryVals() map[int]string {
-	m := map[int]string{}
+// Health is the cluster as the health rules see it.
+func (c *Cluster) Health() *health.Cluster {
+	h := &health.Cluster{Pgpools: make([]health.Pgpool, len(c.Pgpools))}
 	for i := range c.Pgpools {
 		p := &c.Pgpools[i]
-		if !p.Reachable() || len(p.Nodes.Nodes) == 0 || !p.Nodes.Nodes[0].has(pcp.FieldRole) {
-			continue
-		}
-		if n := p.Nodes.Primary(); n != nil {
-			m[i] = "node " + strconv.Itoa(n.ID)
-		} else {
-			m[i] = "none"
+		h.Pgpools[i] = health.Pgpool{Endpoint: p.Endpoint, Error: p.Error, Watchdog: p.Watchdog,
+			WatchdogError: p.WatchdogError, WatchdogOff: p.WatchdogOff}
+		if p.Nodes != nil {
+			h.Pgpools[i].Nodes = p.Nodes.Health()
 		}
 	}
-	return m
+	return h
 }
 
-func (c *Cluster) leaderVals() map[int]string {
-	m := map[int]string{}
-	for i := range c.Pgpools {
-		if w := c.Pgpools[i].Watchdog; w != nil {
-			name := w.LeaderNodeName
-			if name == "" || name == "Not_Set" {
-				name = "no leader"
-			}
-			m[i] = name
-		}
-	}
-	return m
-}
+func (c *Cluster) leaderVals() map[int]string { return c.Health().LeaderVals() }
 
 // StatusDisagrees reports pgpools that disagree on node id's status.
-func (c *Cluster) StatusDisagrees(id int) bool {
-	_, differ := c.groups(c.statusVals(id))
-	return differ
-}
+func (c *Cluster) StatusDisagrees(id int) bool { return c.Health().StatusDisagrees(id) }
 
 // PrimaryDisagrees reports pgpools that disagree on the primary.
-func (c *Cluster) PrimaryDisagrees() bool {
-	_, differ := c.groups(c.primaryVals())
-	return differ
-}
+func (c *Cluster) PrimaryDisagrees() bool { return c.Health().PrimaryDisagrees() }
 
 // Leaders lists the pgpools that claim to be the watchdog leader.
-func (c *Cluster) Leaders() []string {
-	var l []string
-	for i := range c.Pgpools {
-		if s := c.Pgpools[i].LocalState(); s == "LEADER" || s == "MASTER" {
-			l = append(l, c.Pgpools[i].Endpoint)
-		}
-	}
-	return l
-}
+func (c *Cluster) Leaders() []string { return c.Health().Leaders() }
 
 // Reached counts the pgpools that answered.
 func (c *Cluster) Reached() int {
@@ -180,78 +112,10 @@ func (c *Cluster) Reached() int {
 	return n
 }
 
-// Warnings lists every disagreement and fault, each naming the pgpools and
-// the node; an empty list is a healthy cluster.
-func (c *Cluster) Warnings() []string {
-	var w []string
-	for i := range c.Pgpools {
-		p := &c.Pgpools[i]
-		switch {
-		case !p.Reachable():
-			w = append(w, fmt.Sprintf("pgpool %s is unreachable: %s", p.Endpoint, p.Error))
-		case p.WatchdogError != "" && !p.WatchdogOff:
-			w = append(w, fmt.Sprintf("pgpool %s: watchdog status failed: %s", p.Endpoint, p.WatchdogError))
-		}
-	}
-	counts := map[int]string{}
-	for i := range c.Pgpools {
-		if p := &c.Pgpools[i]; p.Reachable() {
-			counts[i] = strconv.Itoa(len(p.Nodes.Nodes)) + " nodes"
-		}
-	}
-	if g, differ := c.groups(counts); differ {
-		w = append(w, "pgpools disagree on the backends: "+g)
-	}
-	for id := 0; id < c.nodeCount(); id++ {
-		if g, differ := c.groups(c.statusVals(id)); differ {
-			w = append(w, fmt.Sprintf("node %d (%s): pgpools disagree on its status: %s", id, c.ref(id).Addr(), g))
-		}
-	}
-	if g, differ := c.groups(c.primaryVals()); differ {
-		w = append(w, "pgpools disagree on the primary: "+g)
-	}
-	if l := c.Leaders(); len(l) > 1 {
-		w = append(w, fmt.Sprintf("%d pgpools claim to be the watchdog leader: %s", len(l), strings.Join(l, ", ")))
-	}
-	if g, differ := c.groups(c.leaderVals()); differ {
-		w = append(w, "pgpools disagree on the watchdog leader: "+g)
-	}
-	// Each pgpool's own findings (a node down, pgpool against the backend,
-	// quorum): the same finding from several pgpools is one line.
-	type finding struct {
-		text  string
-		hosts []string
-	}
-	var order []*finding
-	seen := map[string]*finding{}
-	add := func(text, host string) {
-		f := seen[text]
-		if f == nil {
-			f = &finding{text: text}
-			seen[text] = f
-			order = append(order, f)
-		}
-		f.hosts = append(f.hosts, host)
-	}
-	for i := range c.Pgpools {
-		p := &c.Pgpools[i]
-		if !p.Reachable() {
-			continue
-		}
-		for _, t := range p.Nodes.Warnings() {
-			add(t, p.Endpoint)
-		}
-		if p.Watchdog != nil {
-			for _, t := range (&Watchdog{Cluster: p.Watchdog}).Warnings() {
-				add(t, p.Endpoint)
-			}
-		}
-	}
-	for _, f := range order {
-		w = append(w, f.text+" (seen by "+strings.Join(f.hosts, ", ")+")")
-	}
-	return w
-}
+// Warnings lists every disagreement and fault (the health rules'
+// findings), each naming the pgpools and the node; an empty list is a
+// healthy cluster.
+func (c *Cluster) Warnings() []string { return health.Texts(c.Health().Findings()) }
 
 // Summary is the one-line state of the cluster.
 func (c *Cluster) Summary() string {
@@ -324,7 +188,7 @@ func (c *Cluster) TableRows() [][]string {
 	leader := []string{"", "", "leader"}
 	quorum := []string{"", "", "quorum"}
 	leaders := c.Leaders()
-	_, leaderDiffer := c.groups(c.leaderVals())
+	leaderDiffer := c.Health().LeaderDisagrees()
 	for i := range c.Pgpools {
 		p := &c.Pgpools[i]
 		w := p.Watchdog

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 
@@ -18,37 +19,10 @@ import (
 // function mirrors one output_*_result function of pcp_frontend_client.c.
 
 // StatusName is the 3.6+ word for a backend status, "quarantine" included.
-func StatusName(status int, quarantine bool) string {
-	switch status {
-	case 0:
-		return "unused"
-	case 1:
-		return "waiting"
-	case 2:
-		return "up"
-	case 3:
-		if quarantine {
-			return "quarantine"
-		}
-		return "down"
-	}
-	return "unknown"
-}
+func StatusName(status int, quarantine bool) string { return health.StatusName(status, quarantine) }
 
 // RoleName is the 4.2+ word for a server role.
-func RoleName(role int) string {
-	switch role {
-	case 0:
-		return "main"
-	case 1:
-		return "replica"
-	case 2:
-		return "primary"
-	case 3:
-		return "standby"
-	}
-	return "unknown"
-}
+func RoleName(role int) string { return health.RoleName(role) }
 
 // CTime formats Unix seconds as the tools do: local time, "%F %T".
 func CTime(sec int64) string {
@@ -161,19 +135,7 @@ func NodeInfoText(w io.Writer, nodes []pcp.NodeInfo, all, verbose bool) {
 }
 
 // QuorumName is the verbose word for a watchdog QuorumStatus.
-func QuorumName(q int) string {
-	switch q {
-	case 0:
-		return "QUORUM IS ON THE EDGE"
-	case 1:
-		return "QUORUM EXIST"
-	case -1:
-		return "QUORUM ABSENT"
-	case -2:
-		return "NO LEADER NODE"
-	}
-	return "UNKNOWN"
-}
+func QuorumName(q int) string { return health.QuorumName(q) }
 
 func yesNo(b bool) string {
 	if b {

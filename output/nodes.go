@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 
@@ -71,11 +72,20 @@ func (l *NodeList) loc() *time.Location {
 	return l.Loc
 }
 
+// Health is the node as the health rules see it.
+func (n *Node) Health() health.Node {
+	h := health.Node{ID: n.ID, Info: n.Info}
+	if b := n.Backend; b != nil {
+		h.Backend = &health.Backend{Reachable: b.Reachable, Error: b.Error, InRecovery: b.InRecovery}
+	}
+	return h
+}
+
 // IsUp is pgpool's view: waiting (up, no connection yet) or up.
-func (n *Node) IsUp() bool { return n.Info.Status == 1 || n.Info.Status == 2 }
+func (n *Node) IsUp() bool { h := n.Health(); return h.IsUp() }
 
 // IsDown is a detached or quarantined node.
-func (n *Node) IsDown() bool { return n.Info.Status == 3 }
+func (n *Node) IsDown() bool { h := n.Health(); return h.IsDown() }
 
 // StatusName is the status word, quarantine included.
 func (n *Node) StatusName() string { return StatusName(n.Info.Status, n.Info.Quarantine) }
@@ -83,39 +93,14 @@ func (n *Node) StatusName() string { return StatusName(n.Info.Status, n.Info.Qua
 func (n *Node) has(f pcp.Field) bool { return n.Info.Layout.Has(f) }
 
 // RoleName is pgpool's role word, "" when the server does not send roles.
-func (n *Node) RoleName() string {
-	if !n.has(pcp.FieldRole) {
-		return ""
-	}
-	return RoleName(n.Info.Role)
-}
+func (n *Node) RoleName() string { h := n.Health(); return h.RoleName() }
 
 // StatusDisagrees reports pgpool's status contradicting the backend's
 // pg_status (one up, the other down).
-func (n *Node) StatusDisagrees() bool {
-	if !n.has(pcp.FieldPgStatus) {
-		return false
-	}
-	switch n.Info.PgStatus {
-	case "up":
-		return n.IsDown()
-	case "down":
-		return n.IsUp()
-	}
-	return false
-}
+func (n *Node) StatusDisagrees() bool { h := n.Health(); return h.StatusDisagrees() }
 
 // RoleDisagrees reports pgpool's role contradicting the backend's pg_role.
-func (n *Node) RoleDisagrees() bool {
-	if !n.has(pcp.FieldPgStatus) || !n.has(pcp.FieldRole) {
-		return false
-	}
-	switch n.Info.PgRole {
-	case "", "unknown":
-		return false
-	}
-	return n.Info.PgRole != n.RoleName()
-}
+func (n *Node) RoleDisagrees() bool { h := n.Health(); return h.RoleDisagrees() }
 
 // Delay renders the replication delay with its unit.
 func (n *Node) Delay() string {
@@ -212,34 +197,29 @@ func (l *NodeList) Keys() []string {
 	return l.Record(&Node{Info: pcp.NodeInfo{Layout: pcp.Layout44}}).Keys()
 }
 
+// Health is the list as the health rules see it.
+func (l *NodeList) Health() *health.Nodes {
+	h := &health.Nodes{Nodes: make([]health.Node, len(l.Nodes)), Partial: l.Partial, SQLError: l.SQLError}
+	for i := range l.Nodes {
+		h.Nodes[i] = l.Nodes[i].Health()
+	}
+	return h
+}
+
 // Primary returns the node pgpool considers primary (or main), if any.
 func (l *NodeList) Primary() *Node {
 	for i := range l.Nodes {
-		n := &l.Nodes[i]
-		if n.has(pcp.FieldRole) && (n.Info.Role == 2 || n.Info.Role == 0) && !n.IsDown() {
-			return n
+		if h := l.Nodes[i].Health(); h.IsPrimary() {
+			return &l.Nodes[i]
 		}
 	}
 	return nil
 }
 
 // Up counts the nodes pgpool sends queries to (waiting or up).
-func (l *NodeList) Up() int {
-	c := 0
-	for i := range l.Nodes {
-		if l.Nodes[i].IsUp() {
-			c++
-		}
-	}
-	return c
-}
+func (l *NodeList) Up() int { return l.Health().Up() }
 
-func addr(i *pcp.NodeInfo) string {
-	if strings.Contains(i.Hostname, ":") {
-		return "[" + i.Hostname + "]:" + strconv.Itoa(i.Port)
-	}
-	return i.Hostname + ":" + strconv.Itoa(i.Port)
-}
+func addr(i *pcp.NodeInfo) string { return health.Addr(i.Hostname, i.Port) }
 
 // Addr is host:port of a node.
 func (n *Node) Addr() string { return addr(&n.Info) }
@@ -256,59 +236,9 @@ func (l *NodeList) Summary() string {
 	return s + ", no primary"
 }
 
-func (l *NodeList) streaming() bool {
-	for i := range l.Nodes {
-		if r := l.Nodes[i].Info.Role; r == 2 || r == 3 {
-			return true
-		}
-	}
-	return false
-}
-
-// Warnings lists everything an operator should look at; an empty list is
-// a healthy cluster (what --check tests).
-func (l *NodeList) Warnings() []string {
-	var w []string
-	pgPrimaries := 0
-	for i := range l.Nodes {
-		n := &l.Nodes[i]
-		if n.has(pcp.FieldPgStatus) && n.Info.PgRole == "primary" {
-			pgPrimaries++
-		}
-		switch {
-		case n.Info.Status == 3 && n.Info.Quarantine:
-			w = append(w, fmt.Sprintf("node %d (%s) is quarantined: detached until the watchdog reaches consensus", n.ID, n.Addr()))
-		case n.IsDown():
-			w = append(w, fmt.Sprintf("node %d (%s) is down", n.ID, n.Addr()))
-		}
-		if n.StatusDisagrees() {
-			w = append(w, fmt.Sprintf("node %d: pgpool says %s but the backend is %s", n.ID, n.StatusName(), n.Info.PgStatus))
-		}
-		if n.RoleDisagrees() {
-			w = append(w, fmt.Sprintf("node %d: pgpool says %s but the backend is %s", n.ID, n.RoleName(), n.Info.PgRole))
-		}
-		if b := n.Backend; b != nil {
-			switch {
-			case !b.Reachable:
-				w = append(w, fmt.Sprintf("node %d: backend unreachable: %s", n.ID, b.Error))
-			case n.has(pcp.FieldRole) && n.Info.Role == 2 && b.InRecovery:
-				w = append(w, fmt.Sprintf("node %d: pgpool says primary but pg_is_in_recovery() is true", n.ID))
-			case n.has(pcp.FieldRole) && n.Info.Role == 3 && !b.InRecovery:
-				w = append(w, fmt.Sprintf("node %d: pgpool says standby but pg_is_in_recovery() is false", n.ID))
-			}
-		}
-	}
-	if !l.Partial && l.streaming() && l.Primary() == nil {
-		w = append(w, "no primary node is up")
-	}
-	if pgPrimaries > 1 {
-		w = append(w, fmt.Sprintf("%d backends report themselves primary (split brain?)", pgPrimaries))
-	}
-	if l.SQLError != "" {
-		w = append(w, "SHOW pool_nodes failed: "+l.SQLError)
-	}
-	return w
-}
+// Warnings lists everything an operator should look at (the health
+// rules' findings); an empty list is a healthy cluster (what --check tests).
+func (l *NodeList) Warnings() []string { return health.Texts(health.NodeFindings(l.Health())) }
 
 // Healthy is what --check reports: no node down, nothing disagreeing.
 func (l *NodeList) Healthy() bool { return len(l.Warnings()) == 0 }

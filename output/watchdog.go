@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 
@@ -71,38 +72,16 @@ func (w *Watchdog) Record() Record {
 	}
 }
 
-// Warnings lists what --check counts as unhealthy.
-func (w *Watchdog) Warnings() []string {
-	c := w.Cluster
-	var out []string
-	switch c.QuorumStatus {
-	case 1:
-	case 0:
-		out = append(out, "quorum is on the edge: one more lost node loses it")
-	case -2:
-		out = append(out, "the watchdog cluster has no leader")
-	default:
-		out = append(out, "quorum is absent: failover is blocked")
-	}
-	for _, n := range c.Nodes {
-		switch n.StateName {
-		case "LEADER", "MASTER", "STANDBY":
-		default:
-			out = append(out, fmt.Sprintf("watchdog node %d (%s) is %s", n.ID, n.NodeName, n.StateName))
-		}
-		if n.MembershipString != "NOT-Available" && n.Membership != 0 {
-			out = append(out, fmt.Sprintf("watchdog node %d (%s) is not a member: %s", n.ID, n.NodeName, n.MembershipString))
-		}
-	}
-	return out
-}
+// Warnings lists what --check counts as unhealthy (the health rules'
+// findings).
+func (w *Watchdog) Warnings() []string { return health.Texts(health.WatchdogFindings(w.Cluster)) }
 
 // Summary is the one-line state of the watchdog cluster.
 func (w *Watchdog) Summary() string {
 	c := w.Cluster
 	alive := 0
 	for _, n := range c.Nodes {
-		if n.StateName == "LEADER" || n.StateName == "MASTER" || n.StateName == "STANDBY" {
+		if health.Alive(n.StateName) {
 			alive++
 		}
 	}

@@ -166,7 +166,8 @@ lock() {
 #   time               GNU time: peak RSS in e2e/faults
 #   ca-certificates    TLS to the Go module proxy, for the first build
 #   util-linux         unshare, for the resolver namespaces of e2e TestUnknownHostErrno
-PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2 gcc libc6-dev tmux time ca-certificates util-linux)
+#   prometheus         a real Prometheus and promtool, for e2e TestServe*
+PKGS=(pgpool2 postgresql-15 postgresql-15-pgpool2 gcc libc6-dev tmux time ca-certificates util-linux prometheus)
 # `install docs` adds what reading the installed docs needs (make demo).
 DOC_PKGS=(man-db bash-completion)
 

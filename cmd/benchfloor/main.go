@@ -11,6 +11,8 @@ import (
 	_ "github.com/olekukonko/tablewriter"
 	_ "github.com/olekukonko/tablewriter/renderer"
 	_ "github.com/olekukonko/tablewriter/tw"
+	_ "github.com/prometheus/client_golang/prometheus"
+	_ "github.com/prometheus/client_golang/prometheus/promhttp"
 	_ "github.com/spf13/cobra"
 	_ "github.com/spf13/pflag"
 	_ "go.yaml.in/yaml/v3"

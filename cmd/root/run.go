@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcpctl/pcpctl/cmd/cache"
+	"github.com/pcpctl/pcpctl/cmd/check"
 	"github.com/pcpctl/pcpctl/cmd/cluster"
 	"github.com/pcpctl/pcpctl/cmd/completion"
 	"github.com/pcpctl/pcpctl/cmd/contexts"
@@ -18,6 +19,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/pgpool"
 	"github.com/pcpctl/pcpctl/cmd/pool"
 	"github.com/pcpctl/pcpctl/cmd/process"
+	"github.com/pcpctl/pcpctl/cmd/serve"
 	"github.com/pcpctl/pcpctl/cmd/statuscodes"
 	"github.com/pcpctl/pcpctl/cmd/version"
 	"github.com/pcpctl/pcpctl/cmd/watchdog"
@@ -91,6 +93,8 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		cache.NewCmdCache(f),
 		watchdog.NewCmdWatchdog(f),
 		cluster.NewCmdCluster(f),
+		check.NewCmdCheck(f, nil),
+		serve.NewCmdServe(f, nil),
 		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),

@@ -142,20 +142,34 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 // many pgpools are slow or dead. interactive=false never warns (watch
 // refreshes after the first).
 func Fetch(ctx context.Context, f *factory.Factory, targets []*factory.Settings, loc *time.Location, interactive bool) *output.Cluster {
+	return FetchWith(ctx, f, targets, loc, interactive, nil)
+}
+
+// More reads what else a caller needs from pgpool i, in the same session
+// and under the same deadline, after the node list and watchdog status.
+type More func(ctx context.Context, i int, c *client.Conn, p *output.PgpoolView)
+
+// FetchWith is Fetch with more requests per session (check, serve), so
+// they judge exactly the view cluster status shows.
+func FetchWith(ctx context.Context, f *factory.Factory, targets []*factory.Settings, loc *time.Location, interactive bool, more More) *output.Cluster {
 	c := &output.Cluster{Pgpools: make([]output.PgpoolView, len(targets))}
 	var wg sync.WaitGroup
 	for i, s := range targets {
 		wg.Add(1)
-		go func(p *output.PgpoolView, s *factory.Settings) {
+		go func(i int, p *output.PgpoolView, s *factory.Settings) {
 			defer wg.Done()
-			*p = fetchOne(ctx, f, s, loc, interactive)
-		}(&c.Pgpools[i], s)
+			*p = fetchOne(ctx, f, s, loc, interactive, func(ctx context.Context, c *client.Conn, p *output.PgpoolView) {
+				if more != nil {
+					more(ctx, i, c, p)
+				}
+			})
+		}(i, &c.Pgpools[i], s)
 	}
 	wg.Wait()
 	return c
 }
 
-func fetchOne(ctx context.Context, f *factory.Factory, s *factory.Settings, loc *time.Location, interactive bool) output.PgpoolView {
+func fetchOne(ctx context.Context, f *factory.Factory, s *factory.Settings, loc *time.Location, interactive bool, more func(context.Context, *client.Conn, *output.PgpoolView)) output.PgpoolView {
 	p := output.PgpoolView{Endpoint: s.Endpoint()}
 	ctx, cancel := context.WithTimeout(ctx, s.Timeout)
 	defer cancel()
@@ -189,6 +203,7 @@ func fetchOne(ctx context.Context, f *factory.Factory, s *factory.Settings, loc 
 	default:
 		p.Watchdog = wi.Cluster
 	}
+	more(ctx, conn, &p)
 	return p
 }
 
