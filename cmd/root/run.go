@@ -10,6 +10,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/cluster"
 	"github.com/pcpctl/pcpctl/cmd/completion"
 	"github.com/pcpctl/pcpctl/cmd/contexts"
+	"github.com/pcpctl/pcpctl/cmd/events"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -89,6 +90,7 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		pgpool.NewCmdPgpool(f),
 		watchdog.NewCmdWatchdog(f),
 		cluster.NewCmdCluster(f),
+		events.NewCmdEvents(f, nil),
 		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),
