@@ -5,14 +5,22 @@ package e2e
 // the cluster as it found it.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 
 // backendSQL runs statements on PostgreSQL node id, as postgres, and
@@ -146,5 +154,166 @@ func TestReconcileRefusesUnsafeNode(t *testing.T) {
 	after := nodes(t)[id]
 	if after.Status != "down" || after.LastChange != before.LastChange {
 		t.Errorf("node %d changed: %+v -> %+v", id, before, after)
+	}
+}
+
+// eventsProc is a running "pcpctl events".
+type eventsProc struct {
+	cmd  *exec.Cmd
+	out  *syncBuffer
+	errs *syncBuffer
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+// startEvents runs pcpctl events in the background until the test ends
+// (or stop is called): SIGINT, then a bounded wait.
+func startEvents(t *testing.T, args ...string) (*eventsProc, func() (string, string)) {
+	t.Helper()
+	conn := []string{"-h", env(t, "PCP_HOST"), "-p", env(t, "PCP_PORT"), "-U", env(t, "PCP_USER"), "-w", "events", "--interval", "300ms"}
+	p := &eventsProc{cmd: exec.Command(pcpctlBin, append(conn, args...)...), out: &syncBuffer{}, errs: &syncBuffer{}}
+	p.cmd.Env = environ(map[string]string{"PGPASSWORD": "not-for-hooks"})
+	p.cmd.Stdout, p.cmd.Stderr = p.out, p.errs
+	p.cmd.WaitDelay = time.Second
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	stop := func() (string, string) {
+		once.Do(func() {
+			p.cmd.Process.Signal(os.Interrupt)
+			done := make(chan error, 1)
+			go func() { done <- p.cmd.Wait() }()
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Errorf("events exited: %v\n%s", err, p.errs.String())
+				}
+			case <-time.After(30 * time.Second):
+				p.cmd.Process.Kill()
+				<-done
+				t.Errorf("events did not exit within 30s of SIGINT")
+			}
+		})
+		out, errOut := p.out.String(), p.errs.String()
+		pcptest.NoLeak(t, "events", cluster["PCP_USER"], clusterPassword, out, errOut)
+		return out, errOut
+	}
+	t.Cleanup(func() { stop() })
+	return p, stop
+}
+
+type eventLine struct {
+	Time    string `json:"time"`
+	Pgpool  string `json:"pgpool"`
+	Kind    string `json:"kind"`
+	Subject string `json:"subject"`
+	NodeID  *int   `json:"node_id"`
+	Old     string `json:"old"`
+	New     string `json:"new"`
+}
+
+func parseEvents(t *testing.T, out string) []eventLine {
+	t.Helper()
+	var evs []eventLine
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		if l == "" {
+			continue
+		}
+		var e eventLine
+		if err := json.Unmarshal([]byte(l), &e); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", l, err)
+		}
+		if _, err := time.Parse(time.RFC3339Nano, e.Time); err != nil || e.Pgpool != env(t, "PCP_HOST")+":"+env(t, "PCP_PORT") || e.Kind == "" || e.Subject == "" {
+			t.Errorf("incomplete event %q", l)
+		}
+		evs = append(evs, e)
+	}
+	return evs
+}
+
+// waitEvent polls the stream until an event matching ok appears.
+func waitEvent(t *testing.T, p *eventsProc, what string, ok func(eventLine) bool) {
+	t.Helper()
+	waitFor(t, what, 60*time.Second, func() (bool, string) {
+		for _, e := range parseEvents(t, p.out.String()) {
+			if ok(e) {
+				return true, ""
+			}
+		}
+		return false, p.out.String() + p.errs.String()
+	})
+}
+
+func hasEvent(evs []eventLine, kind, subject, old, new string) bool {
+	for _, e := range evs {
+		if e.Kind == kind && e.Subject == subject && e.Old == old && e.New == new {
+			return true
+		}
+	}
+	return false
+}
+
+// TestEventsCaptureDetachAttach: events sees a standby detached and
+// attached again, and --exec runs the hook for each event, with the event
+// on stdin and in PCPCTL_EVENT_*, and without the password variables.
+func TestEventsCaptureDetachAttach(t *testing.T) {
+	needCluster(t)
+	id := standby(t)
+	hookLog := filepath.Join(t.TempDir(), "hook.log")
+	hook := `{ cat; echo; echo "env $PCPCTL_EVENT_KIND|$PCPCTL_EVENT_SUBJECT|$PCPCTL_EVENT_NODE_ID|$PCPCTL_EVENT_OLD|$PCPCTL_EVENT_NEW|$PCPCTL_EVENT_PGPOOL|${PGPASSWORD:-no password}"; } >>` + hookLog
+	p, stop := startEvents(t, "--since-start", "--exec", hook)
+	subject := fmt.Sprintf("node %d", id)
+	waitEvent(t, p, "starting state", func(e eventLine) bool { return e.Kind == "primary" && e.Old == "" })
+	detached(t, id)
+	waitEvent(t, p, "detach", func(e eventLine) bool { return e.Kind == "node_status" && e.Subject == subject && e.New == "down" })
+	act(t, stock, "pcp_attach_node", "-n", fmt.Sprint(id))
+	waitNodeStatus(t, id, statusUp...)
+	waitEvent(t, p, "attach", func(e eventLine) bool { return e.Kind == "node_status" && e.Subject == subject && e.Old == "down" })
+	out, errOut := stop()
+	evs := parseEvents(t, out)
+	if !hasEvent(evs, "pgpool_reachable", "pgpool", "", "") || !hasEvent(evs, "primary", "primary", "", "node 0") {
+		t.Errorf("no starting state:\n%s", out)
+	}
+	var down, up eventLine
+	for _, e := range evs {
+		if e.Kind == "node_status" && e.Subject == subject && e.New == "down" {
+			down = e
+		}
+		if e.Kind == "node_status" && e.Subject == subject && e.Old == "down" {
+			up = e
+		}
+	}
+	if (down.Old != "up" && down.Old != "waiting") || down.NodeID == nil || *down.NodeID != id || (up.New != "up" && up.New != "waiting") {
+		t.Errorf("transitions: down %+v up %+v\n%s", down, up, out)
+	}
+	if strings.Contains(out, "pgpool_unreachable") {
+		t.Errorf("pgpool's PCP restart reported as an outage:\n%s", out)
+	}
+	b, err := os.ReadFile(hookLog)
+	if err != nil {
+		t.Fatalf("hook never ran: %v\nstderr: %s", err, errOut)
+	}
+	log := string(b)
+	if n := strings.Count(log, "\nenv "); n != len(evs) || strings.Count(log, `{"time":`) != len(evs) {
+		t.Errorf("%d events, hook log:\n%s", len(evs), log)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("env node_status|%s|%d|%s|down|%s:%s|no password", subject, id, down.Old, env(t, "PCP_HOST"), env(t, "PCP_PORT")),
+		fmt.Sprintf(`"kind":"node_status","subject":"%s","node_id":%d,"old":"down"`, subject, id),
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("no %q in the hook log:\n%s", want, log)
+		}
 	}
 }
