@@ -158,3 +158,104 @@ func sqlError(err error) error {
 	msg := strings.TrimSpace(lines[len(lines)-1])
 	return fmt.Errorf("%s", strings.Join(strings.Fields(msg), " "))
 }
+
+// Replication is what a PostgreSQL server says about its place in
+// streaming replication: whether it is in recovery, its timeline and WAL
+// position, and, on a standby, its WAL receiver.
+type Replication struct {
+	InRecovery bool
+	// Timeline is the primary's current timeline, or the timeline the
+	// standby's WAL receiver last received (0 when it has none).
+	Timeline int
+	// LSN is pg_current_wal_lsn() on a primary, pg_last_wal_replay_lsn()
+	// on a standby (0 when unknown).
+	LSN uint64
+	// Receiver is the standby's WAL receiver; nil when there is none (a
+	// primary, or a standby that is not connected to any sender).
+	Receiver *WALReceiver
+}
+
+// WALReceiver is the row of pg_stat_wal_receiver. SenderHost and
+// SenderPort are empty and 0 when the role may not see them (they need
+// superuser or pg_read_all_stats).
+type WALReceiver struct {
+	Status      string
+	SenderHost  string
+	SenderPort  int
+	ReceivedTLI int
+}
+
+// CheckReplication reads Replication from one server in one query. ctx
+// must carry the deadline.
+func CheckReplication(ctx context.Context, t SQLTarget) (*Replication, error) {
+	c, err := sqlConnect(ctx, t)
+	if err != nil {
+		return nil, sqlError(err)
+	}
+	defer c.Close(context.WithoutCancel(ctx))
+	// pg_walfile_name is refused during recovery, hence the CASE; the
+	// receiver row is absent when no receiver runs (LEFT JOIN on true).
+	res, err := query(ctx, c, `SELECT pg_is_in_recovery(),
+		(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END)::text,
+		(CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_walfile_name(pg_current_wal_lsn()) END),
+		r.status, r.sender_host, r.sender_port, r.received_tli
+		FROM (SELECT 1) AS one LEFT JOIN pg_stat_wal_receiver AS r ON true`)
+	if err != nil {
+		return nil, sqlError(err)
+	}
+	if len(res.Rows) != 1 || len(res.Rows[0]) != 7 {
+		return nil, fmt.Errorf("unexpected answer to the replication query: %d rows", len(res.Rows))
+	}
+	// Text format, NULL as nil.
+	row := res.Rows[0]
+	text := func(i int) *string {
+		if row[i] == nil {
+			return nil
+		}
+		v := string(row[i])
+		return &v
+	}
+	number := func(i int) *int32 {
+		if row[i] == nil {
+			return nil
+		}
+		v, err := strconv.ParseInt(string(row[i]), 10, 32)
+		if err != nil {
+			return nil
+		}
+		n := int32(v)
+		return &n
+	}
+	if string(row[0]) != "t" && string(row[0]) != "f" {
+		return nil, fmt.Errorf("unexpected pg_is_in_recovery() value %q", row[0])
+	}
+	rec := string(row[0]) == "t"
+	lsn, walfile, status, host := text(1), text(2), text(3), text(4)
+	port, tli := number(5), number(6)
+	st := &Replication{InRecovery: rec}
+	if lsn != nil {
+		st.LSN, _ = ParseLSN(*lsn)
+	}
+	if walfile != nil && len(*walfile) >= 8 {
+		if v, err := strconv.ParseUint((*walfile)[:8], 16, 32); err == nil {
+			st.Timeline = int(v)
+		}
+	}
+	if status != nil {
+		r := &WALReceiver{Status: *status}
+		if host != nil {
+			r.SenderHost = *host
+		}
+		if port != nil {
+			r.SenderPort = int(*port)
+		}
+		if tli != nil {
+			r.ReceivedTLI = int(*tli)
+		}
+		st.Receiver = r
+		if rec {
+			st.Timeline = r.ReceivedTLI
+		}
+	}
+	return st, nil
+}

@@ -17,6 +17,8 @@ const (
 	ServerError = 5  // pgpool refused or failed the request
 	Protocol    = 6  // pgpool's reply made no sense
 	Unhealthy   = 25 // a check found nodes down or pgpools disagreeing
+	Refused     = 26 // node reconcile refused a node as unsafe to attach
+	NotFollowed = 27 // a switchover left a standby not following the new primary
 )
 
 // Table documents every code, for help, README and man pages.
@@ -32,6 +34,8 @@ var Table = []struct {
 	{ServerError, "pgpool reported an error (invalid node, refused action, failed recovery)"},
 	{Protocol, "pgpool's reply could not be understood"},
 	{Unhealthy, "cluster unhealthy: a node is down, or pgpool and a backend (or two pgpools) disagree"},
+	{Refused, "node reconcile refused a node as unsafe to attach (nothing was sent for it)"},
+	{NotFollowed, "node promote --switchover: a standby did not follow the new primary"},
 }
 
 // Error carries an exit code through cobra.

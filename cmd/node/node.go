@@ -12,6 +12,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/node/info"
 	"github.com/pcpctl/pcpctl/cmd/node/list"
 	"github.com/pcpctl/pcpctl/cmd/node/promote"
+	"github.com/pcpctl/pcpctl/cmd/node/reconcile"
 	"github.com/pcpctl/pcpctl/cmd/node/recover"
 )
 
@@ -19,7 +20,7 @@ import (
 func NewCmdNode(f *factory.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "node <command>",
-		Short: "List, inspect, attach, detach, recover and promote backends; health check stats",
+		Short: "List, inspect, attach, detach, recover, promote and reconcile backends; health check stats",
 	}
 	cmd.AddCommand(
 		list.NewCmdList(f, nil),
@@ -30,6 +31,7 @@ func NewCmdNode(f *factory.Factory) *cobra.Command {
 		recover.NewCmdRecover(f, nil),
 		promote.NewCmdPromote(f, nil),
 		health.NewCmdHealth(f, nil),
+		reconcile.NewCmdReconcile(f, nil),
 	)
 	return cmd
 }

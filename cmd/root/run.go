@@ -12,6 +12,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/cluster"
 	"github.com/pcpctl/pcpctl/cmd/completion"
 	"github.com/pcpctl/pcpctl/cmd/contexts"
+	"github.com/pcpctl/pcpctl/cmd/events"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -95,6 +96,7 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		cluster.NewCmdCluster(f),
 		check.NewCmdCheck(f, nil),
 		serve.NewCmdServe(f, nil),
+		events.NewCmdEvents(f, nil),
 		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),
