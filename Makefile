@@ -52,6 +52,9 @@ install: build
 	@if [ -f completions/pcpctl.bash ]; then install -m 0644 completions/pcpctl.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/pcpctl; fi
 	@if [ -f completions/_pcpctl ]; then install -m 0644 completions/_pcpctl $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_pcpctl; fi
 	@if [ -f completions/pcpctl.fish ]; then install -m 0644 completions/pcpctl.fish $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/pcpctl.fish; fi
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' packaging/systemd/pcpctl-serve.service >$(DESTDIR)$(PREFIX)/lib/systemd/system/pcpctl-serve.service
+	chmod 0644 $(DESTDIR)$(PREFIX)/lib/systemd/system/pcpctl-serve.service
 
 # dist/pcpctl_<version>_amd64.deb (scripts/deb.sh documents the version rule)
 deb:
