@@ -195,6 +195,7 @@ func (h *handler) metrics(w http.ResponseWriter, r *http.Request, _ url.Values) 
 		return
 	}
 	reg := prometheus.NewPedanticRegistry()
+	initDescs()
 	reg.MustRegister(&collector{snap: s})
 	promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: h.log, ErrorHandling: promhttp.ContinueOnError}).ServeHTTP(w, r)
 }

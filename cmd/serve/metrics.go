@@ -2,6 +2,7 @@ package serve
 
 import (
 	"strconv"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 
@@ -15,47 +16,51 @@ func desc(name, help string, labels ...string) *prometheus.Desc {
 	return prometheus.NewDesc("pgpool_"+name, help, labels, nil)
 }
 
+// The metric descriptions are built on first use, not at package init:
+// every pcp_* call runs this package's init too.
 var (
 	backendLabels = []string{"pgpool", "node", "host"}
 	memberLabels  = []string{"pgpool", "member", "host"}
 
-	dUp       = desc("up", "1 when pgpool answered the node list over PCP in this reading, else 0.", "pgpool")
-	dDuration = desc("scrape_duration_seconds", "Time taken to read this pgpool over PCP, connecting included.", "pgpool")
-
-	dStatus  = desc("backend_status", "Backend status as pgpool numbers it (pcp_node_info field 3): 0 unused, 1 waiting, 2 up, 3 down.", backendLabels...)
-	dBUp     = desc("backend_up", "1 when pgpool sends queries to the backend (status waiting or up).", backendLabels...)
-	dRole    = desc("backend_role", "Backend role as pgpool numbers it: 0 main, 1 replica, 2 primary, 3 standby.", backendLabels...)
-	dPrimary = desc("backend_primary", "1 when pgpool considers the backend the primary (or main) and it is not down.", backendLabels...)
-	dWeight  = desc("backend_weight", "Load-balance weight of the backend (0 to 1).", backendLabels...)
-	dDelayB  = desc("backend_replication_delay_bytes", "Replication delay of the standby in bytes, as pgpool measures it.", backendLabels...)
-	dDelayS  = desc("backend_replication_delay_seconds", "Replication delay of the standby in seconds (delay_threshold_by_time).", backendLabels...)
-	dChange  = desc("backend_last_status_change_timestamp_seconds", "Unix time of the backend's last status change.", backendLabels...)
-
-	dHCTotal   = desc("backend_health_checks_total", "Health checks pgpool has run on the backend.", backendLabels...)
-	dHCSuccess = desc("backend_health_check_successes_total", "Health checks that succeeded.", backendLabels...)
-	dHCFail    = desc("backend_health_check_failures_total", "Health checks that failed.", backendLabels...)
-	dHCSkip    = desc("backend_health_check_skips_total", "Health checks skipped (backend down).", backendLabels...)
-	dHCRetry   = desc("backend_health_check_retries_total", "Health check retries.", backendLabels...)
-	dHCMaxDur  = desc("backend_health_check_max_duration_seconds", "Longest health check.", backendLabels...)
-	dHCAvgDur  = desc("backend_health_check_average_duration_seconds", "Average health check duration.", backendLabels...)
-
-	dChildren = desc("children", "pgpool child processes.", "pgpool")
-	dBusy     = desc("children_busy", "pgpool child processes serving a client.", "pgpool")
-
-	dMember     = desc("watchdog_member_state", "Watchdog member state as pgpool numbers it (4 LEADER, 7 STANDBY, 8 LOST, 10 SHUTDOWN, ...).", memberLabels...)
-	dMemberUp   = desc("watchdog_member_alive", "1 when the watchdog member is LEADER or STANDBY.", memberLabels...)
-	dMemberLead = desc("watchdog_member_leader", "1 for the member this pgpool reports as the watchdog leader.", memberLabels...)
-	dQuorum     = desc("watchdog_quorum_status", "Quorum status: 1 exists, 0 on the edge, -1 absent, -2 no leader.", "pgpool")
-	dHasQuorum  = desc("watchdog_quorum", "1 when the watchdog has quorum (exists or on the edge).", "pgpool")
-	dLeader     = desc("watchdog_leader", "1 when this pgpool is the watchdog leader.", "pgpool")
-	dEscalated  = desc("watchdog_escalated", "1 when this pgpool holds the escalation (delegate IP).", "pgpool")
-
-	dFindings = desc("health_findings", "Findings of pcpctl's health rules over every pgpool served (those of check and cluster status), by severity.", "severity")
+	dUp, dDuration, dStatus, dBUp, dRole, dPrimary, dWeight, dDelayB, dDelayS, dChange, dHCTotal, dHCSuccess, dHCFail, dHCSkip, dHCRetry, dHCMaxDur, dHCAvgDur, dChildren, dBusy, dMember, dMemberUp, dMemberLead, dQuorum, dHasQuorum, dLeader, dEscalated, dFindings *prometheus.Desc
+	allDescs                                                                                                                                                                                                                                                           []*prometheus.Desc
+	descsOnce                                                                                                                                                                                                                                                          sync.Once
 )
 
-var allDescs = []*prometheus.Desc{dUp, dDuration, dStatus, dBUp, dRole, dPrimary, dWeight, dDelayB, dDelayS, dChange,
-	dHCTotal, dHCSuccess, dHCFail, dHCSkip, dHCRetry, dHCMaxDur, dHCAvgDur, dChildren, dBusy,
-	dMember, dMemberUp, dMemberLead, dQuorum, dHasQuorum, dLeader, dEscalated, dFindings}
+func initDescs() {
+	descsOnce.Do(func() {
+		dUp = desc("up", "1 when pgpool answered the node list over PCP in this reading, else 0.", "pgpool")
+		dDuration = desc("scrape_duration_seconds", "Time taken to read this pgpool over PCP, connecting included.", "pgpool")
+		dStatus = desc("backend_status", "Backend status as pgpool numbers it (pcp_node_info field 3): 0 unused, 1 waiting, 2 up, 3 down.", backendLabels...)
+		dBUp = desc("backend_up", "1 when pgpool sends queries to the backend (status waiting or up).", backendLabels...)
+		dRole = desc("backend_role", "Backend role as pgpool numbers it: 0 main, 1 replica, 2 primary, 3 standby.", backendLabels...)
+		dPrimary = desc("backend_primary", "1 when pgpool considers the backend the primary (or main) and it is not down.", backendLabels...)
+		dWeight = desc("backend_weight", "Load-balance weight of the backend (0 to 1).", backendLabels...)
+		dDelayB = desc("backend_replication_delay_bytes", "Replication delay of the standby in bytes, as pgpool measures it.", backendLabels...)
+		dDelayS = desc("backend_replication_delay_seconds", "Replication delay of the standby in seconds (delay_threshold_by_time).", backendLabels...)
+		dChange = desc("backend_last_status_change_timestamp_seconds", "Unix time of the backend's last status change.", backendLabels...)
+		dHCTotal = desc("backend_health_checks_total", "Health checks pgpool has run on the backend.", backendLabels...)
+		dHCSuccess = desc("backend_health_check_successes_total", "Health checks that succeeded.", backendLabels...)
+		dHCFail = desc("backend_health_check_failures_total", "Health checks that failed.", backendLabels...)
+		dHCSkip = desc("backend_health_check_skips_total", "Health checks skipped (backend down).", backendLabels...)
+		dHCRetry = desc("backend_health_check_retries_total", "Health check retries.", backendLabels...)
+		dHCMaxDur = desc("backend_health_check_max_duration_seconds", "Longest health check.", backendLabels...)
+		dHCAvgDur = desc("backend_health_check_average_duration_seconds", "Average health check duration.", backendLabels...)
+		dChildren = desc("children", "pgpool child processes.", "pgpool")
+		dBusy = desc("children_busy", "pgpool child processes serving a client.", "pgpool")
+		dMember = desc("watchdog_member_state", "Watchdog member state as pgpool numbers it (4 LEADER, 7 STANDBY, 8 LOST, 10 SHUTDOWN, ...).", memberLabels...)
+		dMemberUp = desc("watchdog_member_alive", "1 when the watchdog member is LEADER or STANDBY.", memberLabels...)
+		dMemberLead = desc("watchdog_member_leader", "1 for the member this pgpool reports as the watchdog leader.", memberLabels...)
+		dQuorum = desc("watchdog_quorum_status", "Quorum status: 1 exists, 0 on the edge, -1 absent, -2 no leader.", "pgpool")
+		dHasQuorum = desc("watchdog_quorum", "1 when the watchdog has quorum (exists or on the edge).", "pgpool")
+		dLeader = desc("watchdog_leader", "1 when this pgpool is the watchdog leader.", "pgpool")
+		dEscalated = desc("watchdog_escalated", "1 when this pgpool holds the escalation (delegate IP).", "pgpool")
+		dFindings = desc("health_findings", "Findings of pcpctl's health rules over every pgpool served (those of check and cluster status), by severity.", "severity")
+		allDescs = []*prometheus.Desc{dUp, dDuration, dStatus, dBUp, dRole, dPrimary, dWeight, dDelayB, dDelayS, dChange,
+			dHCTotal, dHCSuccess, dHCFail, dHCSkip, dHCRetry, dHCMaxDur, dHCAvgDur, dChildren, dBusy,
+			dMember, dMemberUp, dMemberLead, dQuorum, dHasQuorum, dLeader, dEscalated, dFindings}
+	})
+}
 
 // collector exposes one snapshot.
 type collector struct {
