@@ -259,7 +259,7 @@ func TestCheckQuorumAndLeader(t *testing.T) {
 	stopped = append(stopped, others[1])
 	waitFor(t, "quorum absent", 30*time.Second, func() (bool, string) {
 		last = trioCheck(t, []string{eps[others[0]]}, "--quorum")
-		return last.Code == 2 && strings.Contains(last.Stdout, "\nCRITICAL: quorum is absent: failover is blocked\n"), last.String()
+		return last.Code == 2 && strings.Contains(last.Stdout, "\nCRITICAL: quorum is absent: failover is blocked (seen by "+eps[others[0]]+")\n"), last.String()
 	})
 	perf = parsePerf(t, last.Stdout)
 	if q := perf["quorum"]; q == nil || q[0] != "-1" {
