@@ -71,7 +71,12 @@ scripts/cluster.sh wd-start
 
 # PCPCTL_E2E_LOG: a private log for a run next to someone else's.
 E2E_LOG=${PCPCTL_E2E_LOG:-/tmp/pcpctl-e2e.log}
-PCPCTL_E2E=1 phase "end-to-end and differential tests" "$E2E_LOG" -count=1 -timeout 60m ./e2e/
+# Each release's run leaves out the tests of the other release's features
+# (they skip themselves when run by hand against the wrong cluster), so
+# that a skip in the summary always means something is missing.
+only46='^(TestNewToolsCompat|TestLogRotateTakesEffect|TestInvalidateQueryCacheTakesEffect)$'
+only43='^TestNewToolsOnOlderServer$'
+PCPCTL_E2E=1 phase "end-to-end and differential tests" "$E2E_LOG" -count=1 -timeout 60m -skip "$only46" ./e2e/
 grep -h 'side-by-side\|differ' "$E2E_LOG" | grep -v -- '--- FAIL' | head -20 || true
 
 echo "== Debian package: lintian, then install / divert / differential / remove / purge in a throwaway root"
@@ -87,6 +92,6 @@ trap 'stop_46; stop_all' EXIT
 scripts/cluster46.sh stop >/dev/null 2>&1 || true
 scripts/cluster46.sh start
 scripts/cluster46.sh wd-start
-PGPOOL_RELEASE=4.6 PCPCTL_E2E=1 phase "end-to-end and differential tests, 4.6 (oracle: the 4.6 build's own tools)" /tmp/pcpctl-e2e46.log -count=1 -timeout 60m ./e2e/
+PGPOOL_RELEASE=4.6 PCPCTL_E2E=1 phase "end-to-end and differential tests, 4.6 (oracle: the 4.6 build's own tools)" /tmp/pcpctl-e2e46.log -count=1 -timeout 60m -skip "$only43" ./e2e/
 grep -h 'side-by-side\|differ' /tmp/pcpctl-e2e46.log | grep -v -- '--- FAIL' | head -20 || true
 rm -rf "$logs"
