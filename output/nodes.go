@@ -113,6 +113,18 @@ func (n *Node) Delay() string {
 	return strconv.FormatUint(n.Info.Delay, 10) + " B"
 }
 
+// delayUnit names the unit of delayValue, so that a reader of JSON, YAML or
+// CSV can tell seconds (delay_threshold_by_time, 4.4+) from bytes.
+func (n *Node) delayUnit() any {
+	if !n.has(pcp.FieldDelay) {
+		return nil
+	}
+	if n.Info.DelayByTime {
+		return "seconds"
+	}
+	return "bytes"
+}
+
 func (n *Node) delayValue() any {
 	if !n.has(pcp.FieldDelay) {
 		return nil
@@ -139,7 +151,8 @@ func opt(ok bool, v any) any {
 }
 
 // Record is the node as SHOW pool_nodes names its columns, plus
-// status_code; fields the server's release does not send are null.
+// status_code and the delay's unit; fields the server's release does not
+// send are null.
 func (l *NodeList) Record(n *Node) Record {
 	i := &n.Info
 	r := Record{
@@ -180,7 +193,9 @@ func (l *NodeList) Record(n *Node) Record {
 		r = append(r, Field{"backend_reachable", reach}, Field{"backend_in_recovery", rec},
 			Field{"backend_replay_lag_bytes", lag}, Field{"backend_error", errText})
 	}
-	return r
+	// Last, so that every column a script reads by position stays where
+	// it was before the unit was added.
+	return append(r, Field{"replication_delay_unit", n.delayUnit()})
 }
 
 // Records is every node's record.

@@ -76,7 +76,7 @@ func TestNodeKeysAreShowPoolNodesNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"node_id", "hostname", "port", "status", "pg_status", "lb_weight", "role", "pg_role",
-		"replication_delay", "replication_state", "replication_sync_state", "last_status_change", "status_code"}
+		"replication_delay", "replication_state", "replication_sync_state", "last_status_change", "status_code", "replication_delay_unit"}
 	if len(got) != 3 || len(got[0]) != len(want) {
 		t.Fatalf("got %d nodes with %d keys, want 3 with %d", len(got), len(got[0]), len(want))
 	}
@@ -248,6 +248,50 @@ func TestRenderTableReuse(t *testing.T) {
 		}
 		if b.String() != fresh.String() {
 			t.Fatalf("after a wider table:\n%s\nwant\n%s", b.String(), fresh.String())
+		}
+	}
+}
+
+// A 4.4+ server under delay_threshold_by_time sends microseconds; every
+// machine-readable format must say the number is seconds, not bytes.
+func TestDelayUnitInEveryFormat(t *testing.T) {
+	byTime := func() *NodeList {
+		n := pcptest.ThreeNodes()
+		for i := range n {
+			n[i].DelayByTime = true
+		}
+		n[1].Delay = 1500000
+		return NewNodeList(n, utc3)
+	}
+	for _, c := range []struct {
+		l          *NodeList
+		unit, json string
+	}{
+		{healthy(), "bytes", `"replication_delay": 0,`},
+		{byTime(), "seconds", `"replication_delay": 1.5,`},
+	} {
+		var j, y, cs bytes.Buffer
+		PrintNodes(&j, FormatJSON, c.l)
+		PrintNodes(&y, FormatYAML, c.l)
+		PrintNodes(&cs, FormatCSV, c.l)
+		if !strings.Contains(j.String(), `"replication_delay_unit": "`+c.unit+`"`) || !strings.Contains(j.String(), c.json) {
+			t.Errorf("json lacks unit %s / %s:\n%s", c.unit, c.json, j.String())
+		}
+		if !strings.Contains(y.String(), "replication_delay_unit: "+c.unit) {
+			t.Errorf("yaml lacks unit %s:\n%s", c.unit, y.String())
+		}
+		rows, err := csv.NewReader(&cs).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		col := -1
+		for i, k := range rows[0] {
+			if k == "replication_delay_unit" {
+				col = i
+			}
+		}
+		if col < 0 || rows[2][col] != c.unit {
+			t.Errorf("csv unit column %d in %q, want %s", col, rows, c.unit)
 		}
 	}
 }
