@@ -55,36 +55,10 @@ func dnsScenarios() []dnsScenario {
 
 func TestUnknownHostErrno(t *testing.T) {
 	needCluster(t)
-	if _, err := exec.LookPath("unshare"); err != nil {
-		t.Fatalf("unshare (util-linux) is missing: %v", err)
-	}
-	self, err := os.Executable()
-	if err != nil {
-		t.Fatal(err)
-	}
 	stock := filepath.Join("/usr/sbin", "pcp_node_count")
-	ours := filepath.Join(binDir, "pcp_node_count")
 	for _, sc := range dnsScenarios() {
 		t.Run(sc.name, func(t *testing.T) {
-			// --propagation unchanged: in a chroot "/" is no mount point
-			// and unshare's default (make it private) fails; the helper
-			// makes the mounts private itself where it can.
-			cmd := exec.Command("unshare", "--mount", "--propagation", "unchanged", "--net", self)
-			cmd.Env = append(os.Environ(),
-				dnsHelperEnv+"="+sc.name,
-				"PCPCTL_DNS_TOOLS="+stock+":"+ours)
-			out, err := cmd.Output()
-			if err != nil {
-				var stderr string
-				if ee, ok := err.(*exec.ExitError); ok {
-					stderr = string(ee.Stderr)
-				}
-				t.Fatalf("helper in the namespaces: %v\n%s%s", err, out, stderr)
-			}
-			var got []result
-			if err := json.Unmarshal(out, &got); err != nil || len(got) != 2 {
-				t.Fatalf("helper output %q: %v", out, err)
-			}
+			got := inNamespaces(t, sc, "4.3", stock)
 			if got[0] != got[1] {
 				t.Errorf("differs from the stock tool:\n=== stock\n%s\n=== pcpctl\n%s", got[0], got[1])
 			}
@@ -96,6 +70,76 @@ func TestUnknownHostErrno(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestUnknownHostGetaddrinfo: PCPCTL_COMPAT=4.7 words a failed lookup as
+// libpcp 4.6.2+ does, with gai_strerror's text for glibc's answer. The
+// oracle is glibc's getaddrinfo itself, called as libpcp 4.7 calls it
+// (testdata/getaddrinfo47.c), in every resolver scenario.
+func TestUnknownHostGetaddrinfo(t *testing.T) {
+	needCluster(t)
+	oracle := filepath.Join(t.TempDir(), "getaddrinfo47")
+	if out, err := exec.Command("gcc", "-O", "-o", oracle, "testdata/getaddrinfo47.c").CombinedOutput(); err != nil {
+		t.Fatalf("building the getaddrinfo oracle (gcc comes with make test): %v\n%s", err, out)
+	}
+	for _, sc := range dnsScenarios() {
+		t.Run(sc.name, func(t *testing.T) {
+			got := inNamespaces(t, sc, "4.7", oracle)
+			if sc.server == "nodata" {
+				// Not reproduced: Go's resolver reports a name without
+				// addresses as it reports a name that does not exist, so
+				// pcpctl cannot tell EAI_NODATA from EAI_NONAME.
+				want := []string{"ERROR: getaddrinfo failed \"No address associated with hostname\"\n", "ERROR: getaddrinfo failed \"Name or service not known\"\n"}
+				for i, r := range got {
+					if r.Stderr != want[i] || r.Code != 1 {
+						t.Errorf("%s: got\n%s\nwant exit 1 and stderr %q", []string{"getaddrinfo", "pcpctl"}[i], r, want[i])
+					}
+				}
+				return
+			}
+			if got[0] != got[1] {
+				t.Errorf("differs from glibc's getaddrinfo:\n=== getaddrinfo\n%s\n=== pcpctl\n%s", got[0], got[1])
+			}
+			if r := got[0]; r.Code != 1 || !strings.HasPrefix(r.Stderr, "ERROR: getaddrinfo failed \"") {
+				t.Errorf("the oracle did not fail the lookup: %s", r)
+			}
+		})
+	}
+}
+
+// inNamespaces runs the scenario's helper, which runs other and then
+// pcpctl's pcp_node_count under compat, and returns their two results.
+func inNamespaces(t *testing.T, sc dnsScenario, compat, other string) []result {
+	t.Helper()
+	if _, err := exec.LookPath("unshare"); err != nil {
+		t.Fatalf("unshare (util-linux) is missing: %v", err)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ours := filepath.Join(binDir, "pcp_node_count")
+	// --propagation unchanged: in a chroot "/" is no mount point and
+	// unshare's default (make it private) fails; the helper makes the
+	// mounts private itself where it can.
+	cmd := exec.Command("unshare", "--mount", "--propagation", "unchanged", "--net", self)
+	cmd.Env = append(os.Environ(),
+		dnsHelperEnv+"="+sc.name,
+		"PCPCTL_DNS_TOOLS="+other+":"+ours,
+		"PCPCTL_DNS_COMPAT="+compat)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr string
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = string(ee.Stderr)
+		}
+		t.Fatalf("helper in the namespaces: %v\n%s%s", err, out, stderr)
+	}
+	var got []result
+	if err := json.Unmarshal(out, &got); err != nil || len(got) != 2 {
+		t.Fatalf("helper output %q: %v", out, err)
+	}
+	return got
 }
 
 // dnsHelper runs inside the namespaces: it brings up loopback, mounts the
@@ -138,7 +182,8 @@ func dnsHelper(name string) error {
 	var results []result
 	for _, tool := range strings.Split(os.Getenv("PCPCTL_DNS_TOOLS"), ":") {
 		cmd := exec.Command(tool, "-h", "no.such.host.invalid", "-p", "9898", "-w")
-		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/nonexistent", "PCPPASSFILE=/dev/null"}
+		cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/nonexistent", "PCPPASSFILE=/dev/null",
+			"PCPCTL_COMPAT=" + os.Getenv("PCPCTL_DNS_COMPAT")}
 		var stdout, stderr strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
 		if err := cmd.Start(); err != nil {

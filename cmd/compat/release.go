@@ -16,14 +16,25 @@ type Release struct {
 	// PromptByDefault: up to 4.4 the tools prompt unless -w is given; from
 	// 4.5 on they read .pcppass first and prompt only with -W.
 	PromptByDefault bool
+	// GetAddrInfo: 4.6.2 replaced gethostbyname, and its error message.
+	GetAddrInfo bool
+	// PromptIfEmpty: 4.7 prompts when the password file has no entry,
+	// even with -w.
+	PromptIfEmpty bool
+	// WarnAlways: 4.7 prints the password file's permission warnings on
+	// stderr every time; earlier releases only into the -d trace.
+	WarnAlways bool
 }
 
-// Releases are the selectable lines, oldest first; each is checked against
-// that release's own tools (4.3: Debian 12's 4.3.5, 4.6: Debian 13's
-// 4.6.1, both in make test).
+// Releases are the selectable lines, oldest first. 4.3 (Debian 12's 4.3.5)
+// and 4.6 (Debian 13's 4.6.1) are checked against that release's own tools
+// in make test; 4.7 (4.7.2) against a transcript written from its libpcp
+// and front end, and glibc's own getaddrinfo for its lookup errors, since
+// no 4.7 build is in the test set-up.
 var Releases = []Release{
 	{Line: "4.3", Version: "4.3.5", PromptByDefault: true},
 	{Line: "4.6", Version: "4.6.1", PromptByDefault: false},
+	{Line: "4.7", Version: "4.7.2", PromptByDefault: false, GetAddrInfo: true, PromptIfEmpty: true, WarnAlways: true},
 }
 
 // DefaultRelease is followed when PCPCTL_COMPAT is unset: the release of
@@ -33,7 +44,8 @@ const DefaultRelease = "4.3"
 // CompatEnv names the variable that selects the release line.
 const CompatEnv = "PCPCTL_COMPAT"
 
-// CurrentRelease is the release PCPCTL_COMPAT selects ("4.6" or "4.6.1").
+// CurrentRelease is the release PCPCTL_COMPAT selects (a line such as
+// "4.6", or its version, "4.6.1").
 func CurrentRelease() (Release, error) {
 	want := os.Getenv(CompatEnv)
 	if want == "" {
@@ -44,5 +56,25 @@ func CurrentRelease() (Release, error) {
 			return r, nil
 		}
 	}
-	return Release{}, fmt.Errorf("%s=%q: not a supported release (use 4.3 or 4.6)", CompatEnv, want)
+	return Release{}, fmt.Errorf("%s=%q: not a supported release (use 4.3, 4.6 or 4.7)", CompatEnv, want)
+}
+
+// SupportNote is one line of the releases table in pcpctl status-codes and
+// the man pages: a range of pgpool-II releases, what changes in it, and how
+// pcpctl is checked against it.
+type SupportNote struct {
+	Releases string
+	Note     string
+}
+
+// Support covers every release pcpctl speaks to. The server's dialect is
+// told from the shape of each reply, never from a version.
+var Support = []SupportNote{
+	{"3.0-3.4", "positional tools; 'e' errors, 4-field node info, 3.3-3.4 fixed-field watchdog. Byte fixtures"},
+	{"3.5-4.2", "getopt tools; node info of 5-10 fields in one record, Master*/Leader* watchdog JSON. Byte fixtures"},
+	{"4.3", "node info per record with pg_status and pg_role. Real 4.3.5 server and tools in make test; PCPCTL_COMPAT=4.3 (default)"},
+	{"4.4", "replication delay in seconds under delay_threshold_by_time; spare process slots without a pid. Byte fixtures"},
+	{"4.5", "process info adds load_balance_node; the tools read .pcppass first and prompt only with -W"},
+	{"4.6", "pcp_log_rotate, pcp_invalidate_query_cache. Real 4.6.1 server (built from Debian 13's source) and tools in make test; PCPCTL_COMPAT=4.6"},
+	{"4.7", "process info adds client_host, client_port, statement; getaddrinfo errors, a prompt when .pcppass has no entry, .pcppass warnings always. Byte fixtures and a transcript from its sources; PCPCTL_COMPAT=4.7"},
 }

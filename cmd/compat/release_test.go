@@ -103,7 +103,8 @@ func TestNewTools(t *testing.T) {
 // default; a value it does not know is refused in one line.
 func TestCompatRelease(t *testing.T) {
 	for _, c := range []struct{ env, want string }{{"", "pcp_node_count (pgpool-II) 4.3.5\n"}, {"4.3", "pcp_node_count (pgpool-II) 4.3.5\n"},
-		{"4.6", "pcp_node_count (pgpool-II) 4.6.1\n"}, {"4.6.1", "pcp_node_count (pgpool-II) 4.6.1\n"}} {
+		{"4.6", "pcp_node_count (pgpool-II) 4.6.1\n"}, {"4.6.1", "pcp_node_count (pgpool-II) 4.6.1\n"},
+		{"4.7", "pcp_node_count (pgpool-II) 4.7.2\n"}, {"4.7.2", "pcp_node_count (pgpool-II) 4.7.2\n"}} {
 		t.Setenv(CompatEnv, c.env)
 		if _, errOut, code := runTool("pcp_node_count", []string{"-V"}); errOut != c.want || code != 0 {
 			t.Errorf("%s=%q: -V printed %q, exit %d", CompatEnv, c.env, errOut, code)
@@ -111,7 +112,7 @@ func TestCompatRelease(t *testing.T) {
 	}
 	t.Setenv(CompatEnv, "5.0")
 	out, errOut, code := runTool("pcp_node_count", []string{"-V"})
-	if out != "" || code != 1 || errOut != "pcp_node_count: PCPCTL_COMPAT=\"5.0\": not a supported release (use 4.3 or 4.6)\n" {
+	if out != "" || code != 1 || errOut != "pcp_node_count: PCPCTL_COMPAT=\"5.0\": not a supported release (use 4.3, 4.6 or 4.7)\n" {
 		t.Errorf("bad release: %q %q %d", out, errOut, code)
 	}
 }

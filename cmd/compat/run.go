@@ -71,7 +71,10 @@ func RunProcess(name string, argv []string, ios *iostreams.IOStreams, beforeDial
 	// trace shares it, so both go through one buffer flushed at the end.
 	out := bufio.NewWriter(ios.Out)
 	defer out.Flush()
-	r := &runner{t: t, ios: ios, out: out, beforeDial: beforeDial, rel: rel}
+	// One buffer for every prompt, as C's stdin is: 4.7 may ask twice
+	// (-W, then libpcp once the password file has nothing), and a second
+	// reader would lose what the first one read ahead.
+	r := &runner{t: t, ios: ios, out: out, beforeDial: beforeDial, rel: rel, stdin: bufio.NewReader(ios.In)}
 	if IsLegacy(name, argv[1:]) {
 		return r.runLegacy(argv)
 	}
@@ -84,6 +87,7 @@ type runner struct {
 	out        *bufio.Writer
 	beforeDial func()
 	rel        Release
+	stdin      *bufio.Reader
 }
 
 // dialling prepares the process for the call's waits.
@@ -113,7 +117,7 @@ func (r *runner) run(argv []string) int {
 		return err.(exitError).code
 	}
 	if o.needPassword {
-		pw, _ := client.PromptPassword("Password: ", r.ios.In, r.ios.ErrOut)
+		pw, _ := client.PromptPassword("Password: ", r.stdin, r.ios.ErrOut)
 		o.password = pw
 	}
 	return r.execute(o)
@@ -278,6 +282,20 @@ func (r *runner) config(o *options) client.Config {
 	if o.debug {
 		cfg.Tracer = &pcp.LibpcpTracer{W: r.out}
 		cfg.Warn = func(s string) { fmt.Fprintln(r.out, s) }
+	}
+	cfg.GetAddrInfo = r.rel.GetAddrInfo
+	if r.rel.WarnAlways {
+		cfg.Warn = func(s string) {
+			r.out.Flush() // stderr is unbuffered in C: keep the order
+			r.errf("%s\n", s)
+		}
+	}
+	if r.rel.PromptIfEmpty {
+		cfg.PromptIfEmpty = func() string {
+			r.out.Flush()
+			pw, _ := client.PromptPassword("Password: ", r.stdin, r.ios.ErrOut)
+			return pw
+		}
 	}
 	return cfg
 }

@@ -27,8 +27,8 @@ func NewCmdStatusCodes(ios *iostreams.IOStreams, runF func(*Options) error) *cob
 	var format string
 	cmd := &cobra.Command{
 		Use:   "status-codes",
-		Short: "Explain backend status codes, roles and pcpctl's exit codes",
-		Long:  "Explain backend status codes, roles and the exit codes of pcpctl and of the pcp_* tools in both\ntheir forms. The legend, as printed:\n\n" + indent(Legend()),
+		Short: "Explain backend status codes, roles, exit codes and supported releases",
+		Long:  "Explain backend status codes, roles, the exit codes of pcpctl and of the pcp_* tools in both\ntheir forms, and the pgpool-II releases pcpctl supports. The legend, as printed:\n\n" + indent(Legend()),
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch format {
@@ -104,6 +104,7 @@ func Run(o *Options) error {
 				{{Key: "code", Value: 1}, {Key: "meaning", Value: pcpExit1}},
 			}},
 			{Key: "legacy_exit_codes", Value: legacyRecords()},
+			{Key: "releases", Value: releaseRecords()},
 		}
 		if o.Format == output.FormatJSON {
 			return output.WriteJSON(o.IO.Out, rec)
@@ -139,7 +140,19 @@ func Legend() string {
 	for _, e := range compat.LegacyExitCodes() {
 		fmt.Fprintf(&b, "  %2d  %-21s %s\n", e.Code, e.Name, e.Meaning)
 	}
+	b.WriteString("\npgpool-II releases (each reply is read by its shape; PCPCTL_COMPAT picks whose\nclient behaviour the pcp_* names follow):\n")
+	for _, n := range compat.Support {
+		fmt.Fprintf(&b, "  %-8s %s\n", n.Releases, n.Note)
+	}
 	return b.String()
+}
+
+func releaseRecords() []output.Record {
+	out := make([]output.Record, len(compat.Support))
+	for i, n := range compat.Support {
+		out[i] = output.Record{{Key: "releases", Value: n.Releases}, {Key: "note", Value: n.Note}}
+	}
+	return out
 }
 
 // indent makes the legend a preformatted block in help and man pages.

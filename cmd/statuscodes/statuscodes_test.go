@@ -33,7 +33,8 @@ func TestStatusCodes(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
 	Run(&Options{IO: ios, Format: output.FormatPlain})
 	for _, s := range []string{"  1  waiting", "  3  quarantine   status 3 with the quarantine flag", "  6  deadlock", "only 0-3 are ever sent by a real server", "  25  cluster unhealthy",
-		"   1  usage errors, connection and authentication failures", "  12  BackendError", "  13  AuthorizationError"} {
+		"   1  usage errors, connection and authentication failures", "  12  BackendError", "  13  AuthorizationError",
+		"  4.6      pcp_log_rotate, pcp_invalidate_query_cache. Real 4.6.1 server", "  3.0-3.4  positional tools"} {
 		if !strings.Contains(out.String(), s) {
 			t.Errorf("missing %q", s)
 		}
