@@ -91,7 +91,10 @@ func (c *collector) Collect(ch chan<- prometheus.Metric) {
 	hc := cl.Health()
 	for i := range cl.Pgpools {
 		p := &cl.Pgpools[i]
-		e := &c.snap.Extra[i]
+		e := &monitor.Extra{} // a snapshot without extras has none to show
+		if i < len(c.snap.Extra) {
+			e = &c.snap.Extra[i]
+		}
 		ep := p.Endpoint
 		gauge(dUp, b2f(p.Reachable()), ep)
 		gauge(dDuration, e.Took.Seconds(), ep)
