@@ -699,3 +699,24 @@ func TestProbeLeaderFlip(t *testing.T) {
 		t.Errorf("metrics after the leader change:\n%s", body)
 	}
 }
+
+// TestCheckBackends: --backends connects to every backend with pgx and
+// checks its role against pgpool's; a backend that refuses the connection
+// is a WARNING naming the node and the server's own error.
+func TestCheckBackends(t *testing.T) {
+	needCluster(t)
+	r := modern(t, "check", "--backends", "--sql-user", "postgres", "--require-primary")
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, "PGPOOL OK - 3/3 nodes up, primary node 0 (") || r.Stderr != "" {
+		t.Fatalf("healthy cluster, every backend checked: %s", r)
+	}
+	r = modern(t, "check", "--backends", "--sql-user", "no_such_role")
+	if r.Code != 1 || !strings.HasPrefix(r.Stdout, "PGPOOL WARNING - node 0: backend unreachable: ") {
+		t.Fatalf("backends refusing the role: %s", r)
+	}
+	for id, port := range strings.Fields(env(t, "PG_PORTS")) {
+		want := fmt.Sprintf("\nWARNING: node %d: backend unreachable: 127.0.0.1:%s (127.0.0.1): server error: FATAL: role \"no_such_role\" does not exist (SQLSTATE 28000) (seen by ", id, port)
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("missing %q in\n%s", want, r.Stdout)
+		}
+	}
+}
