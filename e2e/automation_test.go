@@ -317,3 +317,123 @@ func TestEventsCaptureDetachAttach(t *testing.T) {
 		}
 	}
 }
+
+func switchover(t *testing.T, id int, args ...string) result {
+	t.Helper()
+	return modern(t, append([]string{"node", "promote", strconv.Itoa(id), "--switchover", "--sql-user", "postgres", "--timeout", "60s"}, args...)...)
+}
+
+// switchedBack restores node 0 as the primary when the test ends:
+// scripts/cluster.sh start rebuilds the other nodes as its standbys (the
+// old primary, left detached and read-write, still holds the newest data
+// of the two only if nothing was written since; the test writes nothing).
+func switchedBack(t *testing.T) {
+	t.Helper()
+	t.Cleanup(func() {
+		start := time.Now()
+		restoreCluster(t)
+		if rec, err := inRecovery(t, 0); err != nil || rec {
+			t.Fatalf("node 0 after the switch back: in recovery %v, %v", rec, err)
+		}
+		if rec, err := inRecovery(t, 1); err != nil || !rec {
+			t.Fatalf("node 1 after the switch back: in recovery %v, %v", rec, err)
+		}
+		t.Logf("switched back after %s", time.Since(start))
+	})
+}
+
+// TestSwitchoverFollowsThrough: a dry run sends nothing; --switchover to
+// node 1 moves the primary, node 2 then streams from node 1 as its backend
+// says, and events sees the primary change (and runs its hook for it).
+// Node 0 is the primary again afterwards.
+func TestSwitchoverFollowsThrough(t *testing.T) {
+	needCluster(t)
+	if ok, state := healthy(t); !ok {
+		t.Fatalf("cluster not in its initial state: %s", state)
+	}
+	ports := strings.Fields(env(t, "PG_PORTS"))
+	r := switchover(t, 1, "--dry-run")
+	want := fmt.Sprintf("would switch over to node 1 (127.0.0.1:%s, standby, ", ports[1])
+	if r.Code != 0 || !strings.HasPrefix(r.Stdout, want) || !strings.HasSuffix(r.Stdout, "; dry run, nothing was sent\n") ||
+		!strings.Contains(r.Stdout, fmt.Sprintf("node 2 (127.0.0.1:%s) must then stream from node 1; checked: streams from the primary node 0", ports[2])) {
+		t.Fatalf("dry run: %s", r)
+	}
+	if ok, state := healthy(t); !ok {
+		t.Fatalf("the dry run changed the cluster: %s", state)
+	}
+	hookLog := filepath.Join(t.TempDir(), "hook.log")
+	p, stop := startEvents(t, "--since-start", "--exec", `echo "$PCPCTL_EVENT_KIND|$PCPCTL_EVENT_OLD|$PCPCTL_EVENT_NEW" >>`+hookLog)
+	waitEvent(t, p, "starting state", func(e eventLine) bool { return e.Kind == "primary" && e.Old == "" })
+
+	switchedBack(t)
+	r = switchover(t, 1)
+	if r.Code != 0 || r.Stderr != "" {
+		t.Fatalf("switchover: %s", r)
+	}
+	for _, want := range []string{
+		fmt.Sprintf("node 1 (127.0.0.1:%s, standby, ", ports[1]),
+		fmt.Sprintf("\nnode 1 (127.0.0.1:%s): ", ports[1]),
+		fmt.Sprintf("\nnode 0 (127.0.0.1:%s): ", ports[0]),
+		"; it is left out until rebuilt as a standby (pcpctl node recover 0)\n",
+		fmt.Sprintf("\nnode 2 (127.0.0.1:%s): follows: streams from node 1 (127.0.0.1:%s) on timeline ", ports[2], ports[1]),
+		"\nswitchover to node 1 complete after ",
+	} {
+		if !strings.Contains(r.Stdout, want) {
+			t.Errorf("missing %q in\n%s", want, r.Stdout)
+		}
+	}
+	// What the command said, from the backends and pgpool themselves.
+	if rec, err := inRecovery(t, 1); err != nil || rec {
+		t.Errorf("node 1 after the switchover: in recovery %v, %v", rec, err)
+	}
+	if st, port := receiverState(t, 2); st != "streaming" || strconv.Itoa(port) != ports[1] {
+		t.Errorf("node 2 after the switchover: receiver %q from port %d, want streaming from %s", st, port, ports[1])
+	}
+	ls, err := nodeLines(t)
+	if err != nil || len(ls) != 3 || ls[0][2] != "3" || ls[1][7] != "primary" || ls[2][2] == "3" {
+		t.Errorf("pgpool after the switchover: %v %v", ls, err)
+	}
+	// pgpool may pass through "no primary" between the two: node 0 is
+	// detached before node 1 is promoted, and a poll can land in between.
+	waitEvent(t, p, "primary change", func(e eventLine) bool { return e.Kind == "primary" && e.New == "node 1" })
+	out, _ := stop()
+	oldDown, oldLeft := false, false
+	for _, e := range parseEvents(t, out) {
+		oldDown = oldDown || (e.Kind == "node_status" && e.Subject == "node 0" && e.New == "down")
+		oldLeft = oldLeft || (e.Kind == "primary" && e.Old == "node 0" && (e.New == "node 1" || e.New == "none"))
+	}
+	if !oldDown || !oldLeft {
+		t.Errorf("the old primary's detach (%v) or its end as primary (%v) is not among the events:\n%s", oldDown, oldLeft, out)
+	}
+	b, err := os.ReadFile(hookLog)
+	if err != nil || !(strings.Contains(string(b), "primary|node 0|node 1\n") ||
+		strings.Contains(string(b), "primary|node 0|none\n") && strings.Contains(string(b), "primary|none|node 1\n")) {
+		t.Errorf("hook log (%v):\n%s", err, b)
+	}
+}
+
+// TestSwitchoverNamesFailedFollow: with follow_primary_command failing for
+// node 2 (scripts/cluster.sh's follow-fail-2), pgpool still reports the
+// switchover done; pcpctl names node 2, with what it shows, and exits 27.
+func TestSwitchoverNamesFailedFollow(t *testing.T) {
+	needCluster(t)
+	if ok, state := healthy(t); !ok {
+		t.Fatalf("cluster not in its initial state: %s", state)
+	}
+	ports := strings.Fields(env(t, "PG_PORTS"))
+	fault := filepath.Join(env(t, "PCPCTL_CLUSTER_DIR"), "follow-fail-2")
+	if err := os.WriteFile(fault, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	switchedBack(t)
+	t.Cleanup(func() { os.Remove(fault) }) // runs before the switch back
+	r := switchover(t, 1, "--follow-timeout", "10s")
+	want := fmt.Sprintf("\nnode 2 (127.0.0.1:%s): did not follow node 1 within 10s: pgpool has it down, standby; on the backend it streams from 127.0.0.1:%s, not from the primary node 1 (127.0.0.1:%s)\n",
+		ports[2], ports[0], ports[1])
+	if r.Code != 27 || !strings.Contains(r.Stdout, want) || r.Stderr != "pcpctl: node 2 did not follow the new primary node 1\n" {
+		t.Errorf("failed follow: %s\nwant exit 27 and %q", r, want)
+	}
+	if strings.Contains(r.Stdout, "complete") {
+		t.Errorf("a switchover with a standby left behind called complete:\n%s", r.Stdout)
+	}
+}

@@ -19,9 +19,8 @@ import (
 	"github.com/pcpctl/pcpctl/output"
 )
 
-// DefaultMaxLag is --max-lag's default: pgpool's own delay_threshold
-// example is 10MB; a standby further behind serves visibly stale reads.
-const DefaultMaxLag = 16 << 20
+// DefaultMaxLag is --max-lag's default.
+const DefaultMaxLag = rules.DefaultMaxLag
 
 // ReconcileOptions are reconcile's inputs.
 type ReconcileOptions struct {

@@ -51,6 +51,13 @@ type ActionOptions struct {
 
 	// PollInterval is how often --wait re-reads the node (500ms default).
 	PollInterval time.Duration
+
+	// The verified switchover's (promote --switchover): the target's
+	// largest replay lag (0: rules.DefaultMaxLag), the SQL user for the
+	// backends, and how long the other standbys get to follow.
+	MaxLag        uint64
+	SQLUser       string
+	FollowTimeout time.Duration
 }
 
 // SetUpAction gives an action command its flags (--wait, --dry-run;
@@ -140,11 +147,8 @@ func (o *ActionOptions) check(l *output.NodeList) error {
 			return refuse("it is not up")
 		}
 		if primary != nil && primary != n {
-			how := "pgpool would stop treating it as primary"
-			if o.Switchover {
-				how = "--switchover detaches it"
-			}
-			return refuse("node %d (%s) is the primary and %s", primary.ID, primary.Addr(), how)
+			// (--switchover never gets here: runSwitchover has its own checks.)
+			return refuse("node %d (%s) is the primary and pgpool would stop treating it as primary", primary.ID, primary.Addr())
 		}
 	}
 	return nil
@@ -184,6 +188,9 @@ func (o *ActionOptions) slow() bool {
 
 // RunAction performs one action with its checks, dry run and wait.
 func RunAction(ctx context.Context, o *ActionOptions) error {
+	if o.Action == Promote && o.Switchover {
+		return runSwitchover(ctx, o)
+	}
 	s := o.Settings
 	conn, err := o.Factory.Connect(ctx, s)
 	if err != nil {
@@ -210,10 +217,7 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 	verb := string(o.Action)
 	if o.DryRun {
 		extra := ""
-		switch {
-		case o.Action == Promote && o.Switchover:
-			extra = " with switchover"
-		case o.Graceful:
+		if o.Graceful {
 			extra = " gracefully"
 		}
 		fmt.Fprintf(o.IO.Out, "would %s %s%s; dry run, nothing was sent\n", verb, describe(n), extra)

@@ -205,13 +205,12 @@ func TestPromote(t *testing.T) {
 	p := &promoter{nodes: pcptest.ThreeNodes(), apply: true}
 	srv := pcptest.NewServer(t, p.serve)
 	o, _ := action(t, srv, Promote, 1)
-	o.Switchover = true
 	err := RunAction(context.Background(), o)
-	if code(err) != exitcode.UsageError || err.Error() != "refusing to promote node 1 (127.0.0.1:15433, standby, up): node 0 (127.0.0.1:15432) is the primary and --switchover detaches it; nothing was sent (use --force to override)" {
+	if code(err) != exitcode.UsageError || err.Error() != "refusing to promote node 1 (127.0.0.1:15433, standby, up): node 0 (127.0.0.1:15432) is the primary and pgpool would stop treating it as primary; nothing was sent (use --force to override)" {
 		t.Errorf("promote: %v", err)
 	}
 	o, st := action(t, srv, Promote, 1)
-	o.Switchover, o.Force, o.Wait = true, true, true
+	o.Force, o.Wait = true, true
 	if err := RunAction(context.Background(), o); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,11 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 )
 
+// DefaultMaxLag is --max-lag's default (reconcile, switchover): pgpool's
+// own delay_threshold example is 10MB; a standby further behind serves
+// visibly stale reads.
+const DefaultMaxLag = 16 << 20
+
 // Backend is one server as pgpool knows it (where it is) and as it
 // answered (Rep), or why it did not (Err).
 type Backend struct {
@@ -65,6 +70,13 @@ func Decide(in Input) Verdict {
 func streamingReason(n, p *Backend, maxLag uint64) string {
 	return fmt.Sprintf("streams from the primary node %d (%s) on timeline %d, replay lag %s (limit %s)",
 		p.ID, p.Addr(), n.Rep.Timeline, FormatBytes(Lag(n.Rep, p.Rep)), FormatBytes(maxLag))
+}
+
+// Streams describes n streaming from p, without a lag limit: what a
+// switchover's follower shows once it follows.
+func Streams(n, p *Backend) string {
+	return fmt.Sprintf("streams from node %d (%s) on timeline %d, replay lag %s",
+		p.ID, p.Addr(), n.Rep.Timeline, FormatBytes(Lag(n.Rep, p.Rep)))
 }
 
 // Lag is how far n's replay is behind the primary p, in bytes.
