@@ -54,6 +54,8 @@ type NodeList struct {
 	// info): checks that need every node, such as "no primary", would be
 	// false alarms.
 	Partial bool
+	// Mode is pgpool's backend_clustering_mode, when it was read.
+	Mode health.Mode
 }
 
 // NewNodeList numbers nodes by position, as pgpool does.
@@ -214,7 +216,7 @@ func (l *NodeList) Keys() []string {
 
 // Health is the list as the health rules see it.
 func (l *NodeList) Health() *health.Nodes {
-	h := &health.Nodes{Nodes: make([]health.Node, len(l.Nodes)), Partial: l.Partial, SQLError: l.SQLError}
+	h := &health.Nodes{Nodes: make([]health.Node, len(l.Nodes)), Partial: l.Partial, SQLError: l.SQLError, Mode: l.Mode}
 	for i := range l.Nodes {
 		h.Nodes[i] = l.Nodes[i].Health()
 	}
@@ -239,16 +241,27 @@ func addr(i *pcp.NodeInfo) string { return health.Addr(i.Hostname, i.Port) }
 // Addr is host:port of a node.
 func (n *Node) Addr() string { return addr(&n.Info) }
 
-// Summary is the one-line state of the cluster.
+// Summary is the one-line state of the cluster, in the words of its
+// clustering mode; "" for a partial list (node info), which cannot speak
+// for the cluster.
 func (l *NodeList) Summary() string {
+	if l.Partial {
+		return ""
+	}
 	s := fmt.Sprintf("%d/%d nodes up", l.Up(), len(l.Nodes))
+	mode := l.Health().EffectiveMode()
+	// Streaming replication is what the words primary and standby already
+	// say; other modes are named, so that main and replica read right.
+	if l.Mode.Known() && l.Mode != health.ModeStreaming {
+		s += " (" + string(l.Mode) + ")"
+	}
 	if len(l.Nodes) == 0 || !l.Nodes[0].has(pcp.FieldRole) {
 		return s
 	}
 	if p := l.Primary(); p != nil {
 		return s + fmt.Sprintf(", %s: node %d (%s)", p.RoleName(), p.ID, p.Addr())
 	}
-	return s + ", no primary"
+	return s + ", no " + mode.MainWord()
 }
 
 // Warnings lists everything an operator should look at (the health
@@ -402,8 +415,9 @@ func (l *NodeList) writeTable(w io.Writer, cell func(id, col int, s string) stri
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(l.Summary())
-	b.WriteByte('\n')
+	if sum := l.Summary(); sum != "" {
+		b.WriteString(sum + "\n")
+	}
 	if marked {
 		b.WriteString(Marker + " pgpool's view and the backend's disagree\n")
 	}

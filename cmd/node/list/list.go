@@ -14,6 +14,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
@@ -147,14 +148,19 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		return watchRun(ctx, o)
 	}
 	var infos []pcp.NodeInfo
+	var mode health.Mode
 	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
-		infos, err = shared.Nodes(ctx, c, o.Settings)
-		return err
+		if infos, err = shared.Nodes(ctx, c, o.Settings); err != nil {
+			return err
+		}
+		mode = shared.Mode(ctx, c, o.Settings, infos)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	l := output.NewNodeList(infos, o.Loc)
+	l.Mode = mode
 	o.enrich().Apply(ctx, l)
 	if err := output.PrintNodes(o.IO.Out, o.Format, l); err != nil {
 		return err
