@@ -309,9 +309,23 @@ func (l *NodeList) TableRow(n *Node) []string {
 		row = append(row, sel, lb)
 	}
 	if l.Backends {
-		row = append(row, backendCell(n))
+		cell := backendCell(n)
+		if l.backendMarked(n.ID) {
+			cell += " " + Marker
+		}
+		row = append(row, cell)
 	}
 	return row
+}
+
+func (l *NodeList) backendMarked(id int) bool {
+	subj := "node " + strconv.Itoa(id)
+	for _, f := range health.NodeFindings(l.Health()) {
+		if f.Subject == subj && health.BackendMarked(f) {
+			return true
+		}
+	}
+	return false
 }
 
 func backendCell(n *Node) string {
@@ -401,7 +415,7 @@ func (l *NodeList) writeTable(w io.Writer, cell func(id, col int, s string) stri
 	for i := range l.Nodes {
 		n := &l.Nodes[i]
 		row := l.TableRow(n)
-		if n.StatusDisagrees() || n.RoleDisagrees() {
+		if n.StatusDisagrees() || n.RoleDisagrees() || (l.Backends && l.backendMarked(n.ID)) {
 			marked = true
 		}
 		if cell != nil {

@@ -289,6 +289,11 @@ const (
 	CodeReadOnly          = "node_read_only"
 )
 
+// BackendMarked reports a finding about what the backend itself said
+// contradicting what pgpool does with it: the table marks that node's
+// backend cell.
+func BackendMarked(f Finding) bool { return f.Code == CodeBackendRole || f.Code == CodeReadOnly }
+
 // NodeFindings judges one pgpool's node list.
 func NodeFindings(l *Nodes) []Finding {
 	var fs []Finding
@@ -320,7 +325,7 @@ func NodeFindings(l *Nodes) []Finding {
 			case !b.Reachable:
 				add(Warning, subj, CodeBackendUnreach, fmt.Sprintf("node %d: backend unreachable: %s", n.ID, b.Error))
 			case mode.WritesEverywhere() && n.IsUp() && b.InRecovery:
-				add(Critical, subj, CodeReadOnly, fmt.Sprintf("node %d (%s) is up but pg_is_in_recovery() is true: it cannot take the writes pgpool sends every node in %s mode (recover it: pcpctl node recover %d)", n.ID, n.Addr(), mode, n.ID))
+				add(Critical, subj, CodeReadOnly, fmt.Sprintf("node %d (%s) is up but pg_is_in_recovery() is true: it cannot take the writes pgpool sends every node in %s mode (detach it, then pcpctl node recover %d)", n.ID, n.Addr(), mode, n.ID))
 			case mode == ModeRaw || mode.WritesEverywhere():
 				// No primary and standbys to check roles against.
 			case n.has(pcp.FieldRole) && n.Info.Role == 2 && b.InRecovery:
