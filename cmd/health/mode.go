@@ -112,3 +112,15 @@ func RecoveryStages(m Mode) string {
 	}
 	return "1st stage (copy), remote start, attach"
 }
+
+// ConfigValue is a pcp_pool_status value as pcpctl shows it: an
+// enumeration pgpool sends as its number is named, the number in brackets
+// (backend_clustering_mode 2 is "native_replication [2]").
+func ConfigValue(name, value string) string {
+	if name == "backend_clustering_mode" {
+		if m := ParseMode(value); ModeNumber(m) != 0 && m != Mode(strings.TrimSpace(value)) {
+			return fmt.Sprintf("%s [%d]", m, ModeNumber(m))
+		}
+	}
+	return value
+}

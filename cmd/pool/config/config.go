@@ -11,6 +11,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
@@ -71,14 +72,14 @@ func configRun(ctx context.Context, o *ConfigOptions) error {
 	var missing []string
 	if len(o.Names) == 0 {
 		for _, r := range rows {
-			recs = append(recs, output.ConfigRecord(r.Name, r.Value, r.Description))
+			recs = append(recs, output.ConfigRecord(r.Name, health.ConfigValue(r.Name, r.Value), r.Description))
 		}
 	}
 	for _, name := range o.Names {
 		found := false
 		for _, r := range rows {
 			if r.Name == name {
-				recs = append(recs, output.ConfigRecord(r.Name, r.Value, r.Description))
+				recs = append(recs, output.ConfigRecord(r.Name, health.ConfigValue(r.Name, r.Value), r.Description))
 				found = true
 			}
 		}
