@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // clusterMode is the backend_clustering_mode of the cluster under test.
@@ -200,5 +201,50 @@ func TestModeStreamingOneNode(t *testing.T) {
 	r = modern(t, "node", "list", "-o", "table")
 	if r.Code != 0 || !strings.Contains(r.Stdout, "3/3 nodes up, primary: node 0 (") || strings.Contains(r.Stdout, "replica") {
 		t.Errorf("list: %s", r)
+	}
+}
+
+// TestModeStreamingOrphanStandby: a standby that streams, but not from
+// pgpool's primary (here from the other standby, as one left behind by a
+// failover without follow_primary would stream from the old primary), is
+// a finding of --check-backends; --max-lag limits the replay lag.
+func TestModeStreamingOrphanStandby(t *testing.T) {
+	needMode(t, "streaming_replication")
+	port2, port1, port0 := pgPort(t, 2), pgPort(t, 1), pgPort(t, 0)
+	conninfo := func(port string) string {
+		return "ALTER SYSTEM SET primary_conninfo = 'host=" + env(t, "PCP_HOST") + " port=" + port + " user=postgres application_name=pg2'"
+	}
+	streamsFrom := func(port string) func() (bool, string) {
+		return func() (bool, string) {
+			out, err := psqlAt(t, port2, "SELECT status || ' ' || sender_port FROM pg_stat_wal_receiver")
+			return err == nil && out == "streaming "+port, out
+		}
+	}
+	repoint := func(port string) {
+		if out, err := psqlAt(t, port2, conninfo(port)); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		if out, err := psqlAt(t, port2, "SELECT pg_reload_conf()"); err != nil {
+			t.Fatalf("%v %s", err, out)
+		}
+		waitFor(t, "node 2 streaming from port "+port, 30*time.Second, streamsFrom(port))
+	}
+	t.Cleanup(func() { repoint(port0) })
+	check := []string{"node", "list", "--check", "--check-backends", "--sql-user", "postgres"}
+	if r := modern(t, check...); r.Code != 0 {
+		t.Fatalf("before: %s", r)
+	}
+	repoint(port1)
+	finding := "node 2 (" + env(t, "PCP_HOST") + ":" + port2 + ") does not follow the primary: it streams from " + env(t, "PCP_HOST") + ":" + port1 + ", not from the primary node 0 (" + env(t, "PCP_HOST") + ":" + port0 + ")"
+	r := modern(t, append(check, "-o", "table")...)
+	if r.Code != 25 || !strings.Contains(r.Stdout, "warning: "+finding) || !strings.Contains(r.Stdout, " B ! │\n") {
+		t.Errorf("orphan standby: want exit 25, the finding and the marker: %s", r)
+	}
+	// pgpool alone sees nothing wrong.
+	if r := modern(t, "node", "list", "--check"); r.Code != 0 {
+		t.Errorf("--check without --check-backends: %s", r)
+	}
+	if r := modern(t, "node", "list", "--max-lag", "1MB"); r.Code != 2 || !strings.Contains(r.Stderr, "--max-lag is for --check-backends only") {
+		t.Errorf("--max-lag without --check-backends: %s", r)
 	}
 }

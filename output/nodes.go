@@ -36,6 +36,9 @@ type BackendCheck struct {
 	// ReplayLag is the standby's distance behind the primary's current WAL
 	// position, in bytes; nil on the primary or when unknown.
 	ReplayLag *int64
+	// NotFollowing is why a streaming standby does not follow pgpool's
+	// primary ("" when it does, or it was not judged).
+	NotFollowing string
 }
 
 // NodeList is the value every node printer prints.
@@ -78,7 +81,7 @@ func (l *NodeList) loc() *time.Location {
 func (n *Node) Health() health.Node {
 	h := health.Node{ID: n.ID, Info: n.Info}
 	if b := n.Backend; b != nil {
-		h.Backend = &health.Backend{Reachable: b.Reachable, Error: b.Error, InRecovery: b.InRecovery}
+		h.Backend = &health.Backend{Reachable: b.Reachable, Error: b.Error, InRecovery: b.InRecovery, NotFollowing: b.NotFollowing}
 	}
 	return h
 }

@@ -126,6 +126,9 @@ type Backend struct {
 	Reachable  bool
 	Error      string
 	InRecovery bool
+	// NotFollowing is why a streaming standby does not follow the
+	// primary, as the replication rules judged it ("" when it does).
+	NotFollowing string
 }
 
 // Node is one backend as pgpool reported it, numbered by position.
@@ -287,12 +290,15 @@ const (
 	CodeCannotJudge       = "cannot_judge"
 	CodeNoPrimaryRequired = "primary_required"
 	CodeReadOnly          = "node_read_only"
+	CodeNotFollowing      = "standby_not_following"
 )
 
 // BackendMarked reports a finding about what the backend itself said
 // contradicting what pgpool does with it: the table marks that node's
 // backend cell.
-func BackendMarked(f Finding) bool { return f.Code == CodeBackendRole || f.Code == CodeReadOnly }
+func BackendMarked(f Finding) bool {
+	return f.Code == CodeBackendRole || f.Code == CodeReadOnly || f.Code == CodeNotFollowing
+}
 
 // NodeFindings judges one pgpool's node list.
 func NodeFindings(l *Nodes) []Finding {
@@ -332,6 +338,8 @@ func NodeFindings(l *Nodes) []Finding {
 				add(Critical, subj, CodeBackendRole, fmt.Sprintf("node %d: pgpool says primary but pg_is_in_recovery() is true", n.ID))
 			case n.has(pcp.FieldRole) && n.Info.Role == 3 && !b.InRecovery:
 				add(Critical, subj, CodeBackendRole, fmt.Sprintf("node %d: pgpool says standby but pg_is_in_recovery() is false", n.ID))
+			case mode == ModeStreaming && b.NotFollowing != "":
+				add(Critical, subj, CodeNotFollowing, fmt.Sprintf("node %d (%s) does not follow the primary: %s", n.ID, n.Addr(), b.NotFollowing))
 			}
 		}
 	}
