@@ -126,7 +126,9 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 				continue
 			}
 			l.Nodes[i].Backend = &output.BackendCheck{Reachable: true, InRecovery: b.Rep.InRecovery}
-			if !b.Rep.InRecovery {
+		}
+		for _, b := range probed {
+			if b.Err == "" && !b.Rep.InRecovery {
 				if primary != nil {
 					primary = nil
 					break
