@@ -248,3 +248,40 @@ func TestModeStreamingOrphanStandby(t *testing.T) {
 		t.Errorf("--max-lag without --check-backends: %s", r)
 	}
 }
+
+// TestModeReplicatedCommands: the other modern commands, in the mode's
+// words.
+func TestModeReplicatedCommands(t *testing.T) {
+	needMode(t, replicated...)
+	mode := clusterMode()
+	num := map[string]string{"native_replication": "2", "snapshot_isolation": "6"}[mode]
+	if r := modern(t, "pool", "config", "backend_clustering_mode"); r.Code != 0 || r.Stdout != "backend_clustering_mode\t"+mode+" ["+num+"]\tclustering mode\n" {
+		t.Errorf("pool config: %s", r)
+	}
+	// What pgpool itself sends: the number.
+	if r := stock(t, invocation{Tool: "pcp_pool_status", Args: tcp(t)}); r.Code != 0 || !strings.Contains(r.Stdout, "name : backend_clustering_mode\nvalue: "+num+"\n") {
+		t.Errorf("pcp_pool_status: %s", r)
+	}
+	if r := modern(t, "node", "count"); r.Code != 0 || r.Stdout != "3\n" {
+		t.Errorf("count: %s", r)
+	}
+	main := "main node 0 (" + env(t, "PCP_HOST") + ":" + pgPort(t, 0) + ")"
+	if r := modern(t, "check"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "PGPOOL OK - 3/3 nodes up, "+main+" |") {
+		t.Errorf("check: %s", r)
+	}
+	if r := modern(t, "status-codes"); r.Code != 0 || !strings.Contains(r.Stdout, "  "+num+"  "+mode+" ") {
+		t.Errorf("status-codes: %s", r)
+	}
+	// Detaching a replica needs no --force; the main node does, in its word.
+	r := modern(t, "node", "detach", "0", "--dry-run")
+	if r.Code != 2 || !strings.Contains(r.Stderr, "refusing to detach node 0 (") || !strings.Contains(r.Stderr, "it is the main;") {
+		t.Errorf("detach 0: %s", r)
+	}
+	if r := modern(t, "node", "detach", "2", "--dry-run"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "would detach node 2 (") {
+		t.Errorf("detach 2 --dry-run: %s", r)
+	}
+	// An up node: attach has nothing to do, and says so rather than refuse.
+	if r := modern(t, "node", "attach", "1"); r.Code != 0 || !strings.Contains(r.Stdout, "is already attached; nothing was sent") {
+		t.Errorf("attach 1: %s", r)
+	}
+}

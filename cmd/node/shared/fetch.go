@@ -108,6 +108,7 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 			}
 		}()
 	}
+	var probed map[int]*rules.Backend
 	if e.Backends {
 		l.Backends = true
 		infos := make([]pcp.NodeInfo, len(l.Nodes))
@@ -115,7 +116,7 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 		for i := range l.Nodes {
 			infos[i], ids[i] = l.Nodes[i].Info, i
 		}
-		probed := ProbeBackends(ctx, infos, ids, e.User, e.Timeout)
+		probed = ProbeBackends(ctx, infos, ids, e.User, e.Timeout)
 		// Replay lag: the one read-write backend's current position minus
 		// each standby's replay position.
 		var primary *rules.Backend
@@ -144,9 +145,12 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 				}
 			}
 		}
-		e.follows(l, probed)
 	}
 	wg.Wait()
+	if probed != nil {
+		// After the SQL goroutine: the judgement reads the whole list.
+		e.follows(l, probed)
+	}
 }
 
 // CheckNodeID turns an id pgpool does not have into a usage error.
