@@ -40,6 +40,15 @@
 #                        masters of the scripts pgpool runs (the last two are
 #                        copied into every data directory, where pgpool looks)
 #   $DIR/follow-fail-I   while it exists, follow_primary.sh fails for node I
+#   $DIR/recovery_2nd_stage  (native_replication, snapshot_isolation) the
+#                        2nd stage of online recovery, copied like the others
+#   $DIR/recovery-2nd-fail-I while it exists, the 2nd stage fails for node I
+#                        and leaves it running in recovery
+#
+# PCPCTL_CLUSTER_MODE=native_replication|snapshot_isolation|raw (or
+# scripts/cluster-native.sh, cluster-snapshot.sh, cluster-raw.sh) runs the
+# same commands for a cluster of three independent servers in that mode,
+# with a directory and ports of its own (see below).
 set -euo pipefail
 umask 022
 
