@@ -285,3 +285,24 @@ func TestModeReplicatedCommands(t *testing.T) {
 		t.Errorf("attach 1: %s", r)
 	}
 }
+
+// TestModeRawViews: raw mode has no replication: pgpool uses the first up
+// node, roles are main and replica, and nothing about the others' roles or
+// read-write state is a finding.
+func TestModeRawViews(t *testing.T) {
+	needMode(t, "raw")
+	sum := "3/3 nodes up (raw), main: node 0 (" + env(t, "PCP_HOST") + ":" + pgPort(t, 0) + ")\n"
+	r := modern(t, "node", "list", "-o", "table", "--check", "--check-backends", "--sql-user", "postgres")
+	if r.Code != 0 || !strings.HasSuffix(r.Stdout, sum) || strings.Contains(r.Stdout, "warning") || strings.Count(r.Stdout, "read-write") != 3 {
+		t.Errorf("table: %s", r)
+	}
+	if r := modern(t, "node", "promote", "1", "--dry-run"); r.Code != 2 || !strings.Contains(r.Stderr, "pgpool runs in raw mode, which has no primary to promote") {
+		t.Errorf("promote: %s", r)
+	}
+	if r := modern(t, "pool", "config", "backend_clustering_mode"); r.Code != 0 || r.Stdout != "backend_clustering_mode\traw [5]\tclustering mode\n" {
+		t.Errorf("pool config: %s", r)
+	}
+	if r := modern(t, "check"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "PGPOOL OK - 3/3 nodes up, main node 0 (") {
+		t.Errorf("check: %s", r)
+	}
+}

@@ -78,7 +78,7 @@ only46='^(TestNewToolsCompat|TestLogRotateTakesEffect|TestInvalidateQueryCacheTa
 only43='^TestNewToolsOnOlderServer$'
 # The mode tests of native replication and snapshot isolation run on their
 # own clusters below.
-replicated='^TestModeReplicated'
+replicated='^TestModeReplicated|^TestModeRaw'
 PCPCTL_E2E=1 phase "end-to-end and differential tests" "$E2E_LOG" -count=1 -timeout 60m -skip "$only46|$replicated" ./e2e/
 grep -h 'side-by-side\|differ' "$E2E_LOG" | grep -v -- '--- FAIL' | head -20 || true
 
@@ -88,13 +88,18 @@ echo "== Debian package: lintian, then install / divert / differential / remove 
 scripts/deb-test.sh
 
 # pgpool in native replication and snapshot isolation mode (every write
-# to every node, two-stage online recovery): what the modern CLI does
-# differently there. The 4.3.5 streaming cluster is done with; its CPU
+# to every node, two-stage online recovery) and raw mode: what the modern
+# CLI does differently there. The 4.3.5 streaming cluster is done with; its CPU
 # goes to them.
-# The mode tests, and the modern tests that hold in every mode.
-modes_run='^(TestModeReplicated.*|TestModernNodeList|TestModernNodeInfoCount|TestModernEnrichment|TestModernProcess|TestModernPoolConfig|TestModernNodeHealth|TestModernPgpoolReload)$'
+# The mode tests, and the modern tests that hold in every mode (raw mode:
+# pgpool health-checks the first node only, so not node health's).
+every_mode='TestModernNodeList|TestModernNodeInfoCount|TestModernEnrichment|TestModernProcess|TestModernPoolConfig'
 stop_all
-for mode in native snapshot; do
+for mode in native snapshot raw; do
+  case $mode in
+    raw) modes_run="^(TestModeRaw.*|$every_mode)\$" ;;
+    *) modes_run="^(TestModeReplicated.*|$every_mode|TestModernNodeHealth|TestModernPgpoolReload)\$" ;;
+  esac
   echo "== $mode cluster"
   trap 'scripts/cluster-'$mode'.sh stop || true; stop_all' EXIT
   scripts/cluster-$mode.sh stop >/dev/null 2>&1 || true
