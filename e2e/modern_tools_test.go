@@ -79,13 +79,15 @@ func TestModernPoolConfig(t *testing.T) {
 	var b strings.Builder
 	for _, r := range rows {
 		v := r.Value
-		if r.Name == "backend_clustering_mode" {
-			// pcpctl names the mode, with pgpool's number in brackets.
-			name, num, ok := strings.Cut(strings.TrimSuffix(v, "]"), " [")
-			if !ok || name != clusterMode() {
-				t.Errorf("backend_clustering_mode %q, want %s [number]", v, clusterMode())
+		// pcpctl names an enumeration pgpool sends as a number, with the
+		// number in brackets.
+		if name, num, ok := strings.Cut(v, " ["); ok && strings.HasSuffix(num, "]") {
+			v = strings.TrimSuffix(num, "]")
+			if r.Name == "backend_clustering_mode" && name != clusterMode() {
+				t.Errorf("backend_clustering_mode %q, want %s [number]", r.Value, clusterMode())
 			}
-			v = num
+		} else if r.Name == "backend_clustering_mode" || r.Name == "log_standby_delay" {
+			t.Errorf("%s %q: not a name with the number", r.Name, r.Value)
 		}
 		fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", r.Name, v, r.Description)
 	}

@@ -113,14 +113,33 @@ func RecoveryStages(m Mode) string {
 	return "1st stage (copy), remote start, attach"
 }
 
+// configEnums are the pcp_pool_status parameters pgpool sends as the
+// number of an enumeration counted from 1, with pgpool.conf's names in
+// order (src/config/pool_config_variables.c and src/include/pool_config.h
+// of 4.3.5). (The log levels are numbered otherwise and stay numbers.)
+var configEnums = map[string][]string{
+	"log_standby_delay":             {"always", "if_over_threshold", "none"},
+	"memqcache_method":              {"shmem", "memcached"},
+	"wd_lifecheck_method":           {"query", "heartbeat", "external"},
+	"disable_load_balance_on_write": {"off", "transaction", "trans_transaction", "always", "dml_adaptive"},
+	"relcache_query_target":         {"primary", "load_balance_node"},
+	"check_temp_table":              {"catalog", "trace", "none", "on", "off"},
+}
+
 // ConfigValue is a pcp_pool_status value as pcpctl shows it: an
 // enumeration pgpool sends as its number is named, the number in brackets
-// (backend_clustering_mode 2 is "native_replication [2]").
+// (backend_clustering_mode 2 is "native_replication [2]"); anything else,
+// and a number out of range, as sent.
 func ConfigValue(name, value string) string {
+	names := configEnums[name]
 	if name == "backend_clustering_mode" {
-		if m := ParseMode(value); ModeNumber(m) != 0 && m != Mode(strings.TrimSpace(value)) {
-			return fmt.Sprintf("%s [%d]", m, ModeNumber(m))
+		for _, m := range modes {
+			names = append(names, string(m))
 		}
 	}
-	return value
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	if err != nil || n < 1 || n > len(names) {
+		return value
+	}
+	return fmt.Sprintf("%s [%d]", names[n-1], n)
 }

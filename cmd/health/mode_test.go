@@ -19,6 +19,14 @@ func TestParseModeFollowsPgpoolsEnum(t *testing.T) {
 			t.Errorf("ConfigValue(%q) = %q, want %q", in, got, want)
 		}
 	}
+	for name, want := range map[string]string{"log_standby_delay": "if_over_threshold [2]", "memqcache_method": "shmem [1]",
+		"wd_lifecheck_method": "heartbeat [2]", "disable_load_balance_on_write": "trans_transaction [3]",
+		"relcache_query_target": "primary [1]", "check_temp_table": "catalog [1]"} {
+		v := want[strings.Index(want, "[")+1 : len(want)-1]
+		if got := ConfigValue(name, v); got != want {
+			t.Errorf("ConfigValue(%s, %s) = %q, want %q", name, v, got, want)
+		}
+	}
 	if got := ConfigValue("num_init_children", "2"); got != "2" {
 		t.Errorf("other parameters are left alone: %q", got)
 	}
