@@ -123,6 +123,11 @@ func TestModeReplicatedRecovery(t *testing.T) {
 		!strings.Contains(r.Stderr, "so it may have missed writes") || !strings.Contains(r.Stderr, "pcpctl node recover 2;") {
 		t.Errorf("attach of a node that missed writes: %s", r)
 	}
+	// reconcile knows the mode (pgpool sends it as 2 or 6) and refuses too.
+	r = modern(t, "node", "reconcile", "--apply", "--sql-user", "postgres")
+	if r.Code != 26 || !strings.Contains(r.Stdout, "node 2 (") || !strings.Contains(r.Stdout, "refused: pgpool runs in "+clusterMode()+" mode, where a node's data must be copied back by online recovery (pcpctl node recover 2), not attached") {
+		t.Errorf("reconcile: %s", r)
+	}
 	if ns := nodes(t); ns[2].Status != "down" {
 		t.Fatalf("the refused attach changed node 2: %+v", ns[2])
 	}
