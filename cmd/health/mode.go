@@ -22,7 +22,8 @@ const (
 // modes is pgpool's ClusteringModes enum in its order (src/include/
 // pool_config.h of 4.2+, counted from 1): pcp_pool_status prints the
 // number.
-var modes = []Mode{ModeStreaming, ModeNative, ModeLogical, ModeSlony, ModeRaw, ModeSnapshot}
+// (An array, so that nothing runs at start-up: TestNoStartupWorkInOwnPackages.)
+var modes = [...]Mode{ModeStreaming, ModeNative, ModeLogical, ModeSlony, ModeRaw, ModeSnapshot}
 
 // ParseMode reads backend_clustering_mode as pcp_pool_status sends it (the
 // enum's number) or as pgpool.conf spells it (the name).
@@ -48,7 +49,7 @@ func ModeNumber(m Mode) int {
 }
 
 // Modes lists pgpool's clustering modes in the enum's order.
-func Modes() []Mode { return append([]Mode(nil), modes...) }
+func Modes() []Mode { return append([]Mode(nil), modes[:]...) }
 
 // Known reports a mode pgpool told us (or one the roles imply).
 func (m Mode) Known() bool { return m != ModeUnknown }
@@ -117,13 +118,29 @@ func RecoveryStages(m Mode) string {
 // number of an enumeration counted from 1, with pgpool.conf's names in
 // order (src/config/pool_config_variables.c and src/include/pool_config.h
 // of 4.3.5). (The log levels are numbered otherwise and stay numbers.)
-var configEnums = map[string][]string{
-	"log_standby_delay":             {"always", "if_over_threshold", "none"},
-	"memqcache_method":              {"shmem", "memcached"},
-	"wd_lifecheck_method":           {"query", "heartbeat", "external"},
-	"disable_load_balance_on_write": {"off", "transaction", "trans_transaction", "always", "dml_adaptive"},
-	"relcache_query_target":         {"primary", "load_balance_node"},
-	"check_temp_table":              {"catalog", "trace", "none", "on", "off"},
+// (A function, not a map: nothing may run at start-up.)
+func configEnum(name string) []string {
+	switch name {
+	case "backend_clustering_mode":
+		names := make([]string, len(modes))
+		for i, m := range modes {
+			names[i] = string(m)
+		}
+		return names
+	case "log_standby_delay":
+		return []string{"always", "if_over_threshold", "none"}
+	case "memqcache_method":
+		return []string{"shmem", "memcached"}
+	case "wd_lifecheck_method":
+		return []string{"query", "heartbeat", "external"}
+	case "disable_load_balance_on_write":
+		return []string{"off", "transaction", "trans_transaction", "always", "dml_adaptive"}
+	case "relcache_query_target":
+		return []string{"primary", "load_balance_node"}
+	case "check_temp_table":
+		return []string{"catalog", "trace", "none", "on", "off"}
+	}
+	return nil
 }
 
 // ConfigValue is a pcp_pool_status value as pcpctl shows it: an
@@ -131,12 +148,7 @@ var configEnums = map[string][]string{
 // (backend_clustering_mode 2 is "native_replication [2]"); anything else,
 // and a number out of range, as sent.
 func ConfigValue(name, value string) string {
-	names := configEnums[name]
-	if name == "backend_clustering_mode" {
-		for _, m := range modes {
-			names = append(names, string(m))
-		}
-	}
+	names := configEnum(name)
 	n, err := strconv.Atoi(strings.TrimSpace(value))
 	if err != nil || n < 1 || n > len(names) {
 		return value
