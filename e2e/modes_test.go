@@ -188,6 +188,10 @@ func TestModeReplicatedReadOnlyReplica(t *testing.T) {
 	if !strings.Contains(r.Stdout, "│ in recovery ! │") || !strings.Contains(r.Stdout, "warning: "+finding) {
 		t.Errorf("table: want the marker and the warning: %s", r)
 	}
+	// The monitoring check judges by the same rules.
+	if r := modern(t, "check", "--backends", "--sql-user", "postgres"); r.Code != 2 || !strings.HasPrefix(r.Stdout, "PGPOOL CRITICAL - ") || !strings.Contains(r.Stdout, "pg_is_in_recovery() is true") {
+		t.Errorf("check --backends: %s", r)
+	}
 	// What the finding warns of.
 	if out, err := psqlAt(t, env(t, "PGPOOL_PORT"), "CREATE TABLE IF NOT EXISTS e2e_modes(i int); INSERT INTO e2e_modes VALUES (2)"); err == nil || !strings.Contains(out, "kind mismatch among backends") {
 		t.Errorf("a write through pgpool: %v %s", err, out)
