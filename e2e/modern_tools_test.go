@@ -78,7 +78,18 @@ func TestModernPoolConfig(t *testing.T) {
 	c := stock(t, invocation{Tool: "pcp_pool_status", Args: tcp(t)})
 	var b strings.Builder
 	for _, r := range rows {
-		fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", r.Name, r.Value, r.Description)
+		v := r.Value
+		// pcpctl names an enumeration pgpool sends as a number, with the
+		// number in brackets.
+		if name, num, ok := strings.Cut(v, " ["); ok && strings.HasSuffix(num, "]") {
+			v = strings.TrimSuffix(num, "]")
+			if r.Name == "backend_clustering_mode" && name != clusterMode() {
+				t.Errorf("backend_clustering_mode %q, want %s [number]", r.Value, clusterMode())
+			}
+		} else if r.Name == "backend_clustering_mode" || r.Name == "log_standby_delay" {
+			t.Errorf("%s %q: not a name with the number", r.Name, r.Value)
+		}
+		fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", r.Name, v, r.Description)
 	}
 	if len(rows) < 100 || b.String() != c.Stdout {
 		t.Errorf("pool config (%d rows) is not pcp_pool_status", len(rows))

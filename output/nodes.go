@@ -36,6 +36,9 @@ type BackendCheck struct {
 	// ReplayLag is the standby's distance behind the primary's current WAL
 	// position, in bytes; nil on the primary or when unknown.
 	ReplayLag *int64
+	// NotFollowing is why a streaming standby does not follow pgpool's
+	// primary ("" when it does, or it was not judged).
+	NotFollowing string
 }
 
 // NodeList is the value every node printer prints.
@@ -54,6 +57,8 @@ type NodeList struct {
 	// info): checks that need every node, such as "no primary", would be
 	// false alarms.
 	Partial bool
+	// Mode is pgpool's backend_clustering_mode, when it was read.
+	Mode health.Mode
 }
 
 // NewNodeList numbers nodes by position, as pgpool does.
@@ -76,7 +81,7 @@ func (l *NodeList) loc() *time.Location {
 func (n *Node) Health() health.Node {
 	h := health.Node{ID: n.ID, Info: n.Info}
 	if b := n.Backend; b != nil {
-		h.Backend = &health.Backend{Reachable: b.Reachable, Error: b.Error, InRecovery: b.InRecovery}
+		h.Backend = &health.Backend{Reachable: b.Reachable, Error: b.Error, InRecovery: b.InRecovery, NotFollowing: b.NotFollowing}
 	}
 	return h
 }
@@ -214,7 +219,7 @@ func (l *NodeList) Keys() []string {
 
 // Health is the list as the health rules see it.
 func (l *NodeList) Health() *health.Nodes {
-	h := &health.Nodes{Nodes: make([]health.Node, len(l.Nodes)), Partial: l.Partial, SQLError: l.SQLError}
+	h := &health.Nodes{Nodes: make([]health.Node, len(l.Nodes)), Partial: l.Partial, SQLError: l.SQLError, Mode: l.Mode}
 	for i := range l.Nodes {
 		h.Nodes[i] = l.Nodes[i].Health()
 	}
@@ -239,16 +244,27 @@ func addr(i *pcp.NodeInfo) string { return health.Addr(i.Hostname, i.Port) }
 // Addr is host:port of a node.
 func (n *Node) Addr() string { return addr(&n.Info) }
 
-// Summary is the one-line state of the cluster.
+// Summary is the one-line state of the cluster, in the words of its
+// clustering mode; "" for a partial list (node info), which cannot speak
+// for the cluster.
 func (l *NodeList) Summary() string {
+	if l.Partial {
+		return ""
+	}
 	s := fmt.Sprintf("%d/%d nodes up", l.Up(), len(l.Nodes))
+	mode := l.Health().EffectiveMode()
+	// Streaming replication is what the words primary and standby already
+	// say; other modes are named, so that main and replica read right.
+	if l.Mode.Known() && l.Mode != health.ModeStreaming {
+		s += " (" + string(l.Mode) + ")"
+	}
 	if len(l.Nodes) == 0 || !l.Nodes[0].has(pcp.FieldRole) {
 		return s
 	}
 	if p := l.Primary(); p != nil {
 		return s + fmt.Sprintf(", %s: node %d (%s)", p.RoleName(), p.ID, p.Addr())
 	}
-	return s + ", no primary"
+	return s + ", no " + mode.MainWord()
 }
 
 // Warnings lists everything an operator should look at (the health
@@ -296,9 +312,23 @@ func (l *NodeList) TableRow(n *Node) []string {
 		row = append(row, sel, lb)
 	}
 	if l.Backends {
-		row = append(row, backendCell(n))
+		cell := backendCell(n)
+		if l.backendMarked(n.ID) {
+			cell += " " + Marker
+		}
+		row = append(row, cell)
 	}
 	return row
+}
+
+func (l *NodeList) backendMarked(id int) bool {
+	subj := "node " + strconv.Itoa(id)
+	for _, f := range health.NodeFindings(l.Health()) {
+		if f.Subject == subj && health.BackendMarked(f) {
+			return true
+		}
+	}
+	return false
 }
 
 func backendCell(n *Node) string {
@@ -388,7 +418,7 @@ func (l *NodeList) writeTable(w io.Writer, cell func(id, col int, s string) stri
 	for i := range l.Nodes {
 		n := &l.Nodes[i]
 		row := l.TableRow(n)
-		if n.StatusDisagrees() || n.RoleDisagrees() {
+		if n.StatusDisagrees() || n.RoleDisagrees() || (l.Backends && l.backendMarked(n.ID)) {
 			marked = true
 		}
 		if cell != nil {
@@ -402,8 +432,9 @@ func (l *NodeList) writeTable(w io.Writer, cell func(id, col int, s string) stri
 		return err
 	}
 	var b strings.Builder
-	b.WriteString(l.Summary())
-	b.WriteByte('\n')
+	if sum := l.Summary(); sum != "" {
+		b.WriteString(sum + "\n")
+	}
 	if marked {
 		b.WriteString(Marker + " pgpool's view and the backend's disagree\n")
 	}

@@ -76,7 +76,10 @@ E2E_LOG=${PCPCTL_E2E_LOG:-/tmp/pcpctl-e2e.log}
 # that a skip in the summary always means something is missing.
 only46='^(TestNewToolsCompat|TestLogRotateTakesEffect|TestInvalidateQueryCacheTakesEffect)$'
 only43='^TestNewToolsOnOlderServer$'
-PCPCTL_E2E=1 phase "end-to-end and differential tests" "$E2E_LOG" -count=1 -timeout 60m -skip "$only46" ./e2e/
+# The mode tests of native replication and snapshot isolation run on their
+# own clusters below.
+replicated='^TestModeReplicated|^TestModeRaw'
+PCPCTL_E2E=1 phase "end-to-end and differential tests" "$E2E_LOG" -count=1 -timeout 60m -skip "$only46|$replicated" ./e2e/
 grep -h 'side-by-side\|differ' "$E2E_LOG" | grep -v -- '--- FAIL' | head -20 || true
 
 echo "== Debian package: lintian, then install / divert / differential / remove / purge in a throwaway root"
@@ -84,14 +87,35 @@ echo "== Debian package: lintian, then install / divert / differential / remove 
 # in a debootstrap'd bookworm root (built once, cached under /var/tmp).
 scripts/deb-test.sh
 
-echo "== pgpool-II 4.6 cluster"
-# The 4.3.5 cluster is done with; its CPU goes to the 4.6 run.
+# pgpool in native replication and snapshot isolation mode (every write
+# to every node, two-stage online recovery) and raw mode: what the modern
+# CLI does differently there. The 4.3.5 streaming cluster is done with; its CPU
+# goes to them.
+# The mode tests, and the modern tests that hold in every mode (raw mode:
+# pgpool health-checks the first node only, so not node health's).
+every_mode='TestModernNodeList|TestModernNodeInfoCount|TestModernEnrichment|TestModernProcess|TestModernPoolConfig'
 stop_all
+for mode in native snapshot raw; do
+  case $mode in
+    raw) modes_run="^(TestModeRaw.*|$every_mode)\$" ;;
+    *) modes_run="^(TestModeReplicated.*|$every_mode|TestModernNodeHealth|TestModernPgpoolReload)\$" ;;
+  esac
+  echo "== $mode cluster"
+  trap 'scripts/cluster-'$mode'.sh stop || true; stop_all' EXIT
+  scripts/cluster-$mode.sh stop >/dev/null 2>&1 || true
+  scripts/cluster-$mode.sh start
+  PCPCTL_CLUSTER_MODE=$(scripts/cluster-$mode.sh env | sed -n 's/^export PCPCTL_CLUSTER_MODE=//p') PCPCTL_E2E=1 \
+    phase "end-to-end, $mode mode" "/tmp/pcpctl-e2e-$mode.log" -count=1 -timeout 20m -run "$modes_run" ./e2e/
+  scripts/cluster-$mode.sh stop
+done
+trap stop_all EXIT
+
+echo "== pgpool-II 4.6 cluster"
 stop_46() { scripts/cluster46.sh wd-stop >/dev/null 2>&1 || true; scripts/cluster46.sh stop || true; }
 trap 'stop_46; stop_all' EXIT
 scripts/cluster46.sh stop >/dev/null 2>&1 || true
 scripts/cluster46.sh start
 scripts/cluster46.sh wd-start
-PGPOOL_RELEASE=4.6 PCPCTL_E2E=1 phase "end-to-end and differential tests, 4.6 (oracle: the 4.6 build's own tools)" /tmp/pcpctl-e2e46.log -count=1 -timeout 60m -skip "$only43" ./e2e/
+PGPOOL_RELEASE=4.6 PCPCTL_E2E=1 phase "end-to-end and differential tests, 4.6 (oracle: the 4.6 build's own tools)" /tmp/pcpctl-e2e46.log -count=1 -timeout 60m -skip "$only43|$replicated" ./e2e/
 grep -h 'side-by-side\|differ' /tmp/pcpctl-e2e46.log | grep -v -- '--- FAIL' | head -20 || true
 rm -rf "$logs"

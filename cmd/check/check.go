@@ -386,7 +386,8 @@ func okSummary(h *health.Cluster) string {
 	}
 	s += fmt.Sprintf("%d/%d nodes up", ref.Up(), len(ref.Nodes))
 	if p := ref.Primary(); p != nil {
-		s += fmt.Sprintf(", primary node %d (%s)", p.ID, p.Addr())
+		// main outside streaming replication, where pgpool has no primary.
+		s += fmt.Sprintf(", %s node %d (%s)", p.RoleName(), p.ID, p.Addr())
 	}
 	if ref.Streaming() {
 		s += fmt.Sprintf(", %d standbys up", ref.UpStandbys())

@@ -126,6 +126,9 @@ type Backend struct {
 	Reachable  bool
 	Error      string
 	InRecovery bool
+	// NotFollowing is why a streaming standby does not follow the
+	// primary, as the replication rules judged it ("" when it does).
+	NotFollowing string
 }
 
 // Node is one backend as pgpool reported it, numbered by position.
@@ -211,6 +214,9 @@ type Nodes struct {
 	Partial bool
 	// SQLError is why SHOW pool_nodes failed, when it was asked and did.
 	SQLError string
+	// Mode is pgpool's backend_clustering_mode ("" when not known: the
+	// roles decide, see EffectiveMode).
+	Mode Mode
 }
 
 // Primary is the node pgpool considers primary (or main), if any.
@@ -283,7 +289,16 @@ const (
 	CodeThreshold         = "threshold"
 	CodeCannotJudge       = "cannot_judge"
 	CodeNoPrimaryRequired = "primary_required"
+	CodeReadOnly          = "node_read_only"
+	CodeNotFollowing      = "standby_not_following"
 )
+
+// BackendMarked reports a finding about what the backend itself said
+// contradicting what pgpool does with it: the table marks that node's
+// backend cell.
+func BackendMarked(f Finding) bool {
+	return f.Code == CodeBackendRole || f.Code == CodeReadOnly || f.Code == CodeNotFollowing
+}
 
 // NodeFindings judges one pgpool's node list.
 func NodeFindings(l *Nodes) []Finding {
@@ -291,6 +306,7 @@ func NodeFindings(l *Nodes) []Finding {
 	add := func(sev Severity, subj, code, text string) {
 		fs = append(fs, Finding{sev, subj, code, text})
 	}
+	mode := l.EffectiveMode()
 	pgPrimaries := 0
 	for i := range l.Nodes {
 		n := &l.Nodes[i]
@@ -314,15 +330,21 @@ func NodeFindings(l *Nodes) []Finding {
 			switch {
 			case !b.Reachable:
 				add(Warning, subj, CodeBackendUnreach, fmt.Sprintf("node %d: backend unreachable: %s", n.ID, b.Error))
+			case mode.WritesEverywhere() && n.IsUp() && b.InRecovery:
+				add(Critical, subj, CodeReadOnly, fmt.Sprintf("node %d (%s) is up but pg_is_in_recovery() is true: it cannot take the writes pgpool sends every node in %s mode (detach it, then pcpctl node recover %d)", n.ID, n.Addr(), mode, n.ID))
+			case mode == ModeRaw || mode.WritesEverywhere():
+				// No primary and standbys to check roles against.
 			case n.has(pcp.FieldRole) && n.Info.Role == 2 && b.InRecovery:
 				add(Critical, subj, CodeBackendRole, fmt.Sprintf("node %d: pgpool says primary but pg_is_in_recovery() is true", n.ID))
 			case n.has(pcp.FieldRole) && n.Info.Role == 3 && !b.InRecovery:
 				add(Critical, subj, CodeBackendRole, fmt.Sprintf("node %d: pgpool says standby but pg_is_in_recovery() is false", n.ID))
+			case mode == ModeStreaming && b.NotFollowing != "":
+				add(Critical, subj, CodeNotFollowing, fmt.Sprintf("node %d (%s) does not follow the primary: %s", n.ID, n.Addr(), b.NotFollowing))
 			}
 		}
 	}
-	if !l.Partial && l.Streaming() && l.Primary() == nil {
-		add(Critical, "cluster", CodeNoPrimary, "no primary node is up")
+	if !l.Partial && mode.HasPrimary() && l.Primary() == nil {
+		add(Critical, "cluster", CodeNoPrimary, "no "+mode.MainWord()+" node is up")
 	}
 	if pgPrimaries > 1 {
 		add(Critical, "cluster", CodeSplitBrain, fmt.Sprintf("%d backends report themselves primary (split brain?)", pgPrimaries))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
 )
@@ -84,6 +85,17 @@ var Roles = []Status{
 	{3, "standby", "streaming replication: a read-only node"},
 }
 
+// ClusteringModes are backend_clustering_mode's values (4.2+), in
+// pgpool's enum order: pcp_pool_status sends the number.
+var ClusteringModes = []Status{
+	{1, string(health.ModeStreaming), "primary + standbys (roles primary, standby); promote, follow_primary"},
+	{2, string(health.ModeNative), "pgpool writes to every node (main, replica); no promote; recovery in 2 stages"},
+	{3, string(health.ModeLogical), "logical replication by PostgreSQL (main, replica); no promote"},
+	{4, string(health.ModeSlony), "Slony-I replication (main, replica); no promote"},
+	{5, string(health.ModeRaw), "no replication: pgpool uses the first up node (main, replica)"},
+	{6, string(health.ModeSnapshot), "as native_replication, with consistent snapshots; no promote; 2 stages"},
+}
+
 const classicNote = "The classic pgpool-II 3.x operator guide lists the values below. They are\n" +
 	"not what pgpool sends: only 0-3 are ever sent by a real server, in every\n" +
 	"release from 3.0 to 4.7. Should a 4, 5 or 6 ever appear, pcpctl prints\n" +
@@ -96,6 +108,7 @@ func Run(o *Options) error {
 		rec := output.Record{
 			{Key: "status", Value: records(Statuses)},
 			{Key: "role", Value: records(Roles)},
+			{Key: "clustering_mode", Value: records(ClusteringModes)},
 			{Key: "classic_operator_guide", Value: records(Classic)},
 			{Key: "classic_note", Value: strings.ReplaceAll(classicNote, "\n", " ")},
 			{Key: "exit_codes", Value: exitRecords()},
@@ -128,8 +141,14 @@ func Legend() string {
 	b.WriteString("\nRole (pcp_node_info role, SHOW pool_nodes role):\n")
 	table(&b, Roles)
 	b.WriteString("\nThe backend's own view (4.3+): pg_status is up/down/unknown from a live\n" +
-		"check, pg_role is primary/standby/unknown from pg_is_in_recovery(); pcpctl\n" +
-		"marks a disagreement with pgpool's status and role with \"!\".\n")
+		"check. pg_role, in streaming replication, is primary/standby/unknown from\n" +
+		"pg_is_in_recovery(); in every other mode pgpool copies the role (main,\n" +
+		"replica) without asking the backend, so only node list --check-backends\n" +
+		"finds a replica that cannot take writes (in recovery). pcpctl marks a\n" +
+		"disagreement with pgpool's status and role with \"!\".\n")
+	b.WriteString("\nClustering mode (backend_clustering_mode; pcp_pool_status prints the number,\n" +
+		"pcpctl pool config the name and [number]):\n")
+	tableWidth(&b, ClusteringModes, len(health.ModeStreaming))
 	b.WriteString("\n" + classicNote + "\n")
 	table(&b, Classic)
 	b.WriteString("\npcpctl exit codes:\n")
@@ -168,9 +187,12 @@ func legacyRecords() []output.Record {
 	return out
 }
 
-func table(b *strings.Builder, rows []Status) {
+func table(b *strings.Builder, rows []Status) { tableWidth(b, rows, 12) }
+
+// tableWidth aligns the meanings after names of up to width characters.
+func tableWidth(b *strings.Builder, rows []Status, width int) {
 	for _, s := range rows {
-		fmt.Fprintf(b, "  %d  %-12s %s\n", s.Code, s.Name, s.Meaning)
+		fmt.Fprintf(b, "  %d  %-*s %s\n", s.Code, width, s.Name, s.Meaning)
 	}
 }
 

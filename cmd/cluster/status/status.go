@@ -191,6 +191,8 @@ func fetchOne(ctx context.Context, f *factory.Factory, s *factory.Settings, loc 
 		return p
 	}
 	p.Nodes = output.NewNodeList(infos, loc)
+	// The findings' words and rules depend on it (check, serve too).
+	p.Nodes.Mode = shared.Mode(ctx, conn, s, infos)
 	wi, err := conn.WatchdogInfo(ctx, -1)
 	switch {
 	case err != nil && client.KindOf(err) == client.KindServer && strings.Contains(err.Error(), "not enabled"):

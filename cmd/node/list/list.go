@@ -14,7 +14,9 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/cmd/node/reconcile/rules"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
@@ -40,6 +42,8 @@ type ListOptions struct {
 	CheckBackends bool
 	// SQLUser is the user for --sql and --check-backends ("" = PGUSER).
 	SQLUser string
+	// MaxLag is the replay lag a streaming standby may have (--max-lag).
+	MaxLag uint64
 	// Watch is the refresh interval; zero means print once.
 	Watch time.Duration
 	// Loc pins the zone of last_status_change (tests); nil is local time.
@@ -52,6 +56,7 @@ type ListOptions struct {
 func NewCmdList(f *factory.Factory, runF func(context.Context, *ListOptions) error) *cobra.Command {
 	opts := &ListOptions{IO: f.IOStreams, Factory: f, Now: f.Now}
 	var format, sql, watch string
+	maxLag := rules.FormatBytes(rules.DefaultMaxLag)
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "Show every backend: status, roles, replication, with disagreement markers",
@@ -66,11 +71,16 @@ summary (nodes up/total, the primary) and warnings.
 
 --sql adds SHOW pool_nodes' select_cnt and load_balance_node, read through
 pgpool's SQL port; --check-backends connects to every backend and adds
-pg_is_in_recovery() and the replay lag in bytes. Both use the libpq
+pg_is_in_recovery() and the replay lag in bytes, and judges each backend by
+pgpool's clustering mode: in streaming replication every up standby must
+stream from pgpool's primary (its WAL receiver's sender), on its timeline,
+within --max-lag; in native replication and snapshot isolation every up
+node must be read-write; raw mode has no roles to judge. Both use the libpq
 environment (PGUSER or --sql-user, PGDATABASE, PGPASSWORD, PGPASSFILE/.pgpass); a backend
 that cannot be reached is shown as unreachable.
 
---check exits 25 when a node is down or anything disagrees.`,
+--check exits 25 when a node is down, anything disagrees or a backend
+check finds a fault (marked "!" in the table).`,
 		Example: `  pcpctl node list -h 127.0.0.1 -p 9898 -U pcpadmin
   pcpctl node list -o json | jq '.[] | select(.status != "up")'
   pcpctl node list --check || page-oncall
@@ -94,6 +104,12 @@ that cannot be reached is shown as unreachable.
 					return err
 				}
 			}
+			if opts.MaxLag, err = rules.ParseBytes(maxLag); err != nil {
+				return exitcode.Usage(fmt.Errorf("--max-lag: %v", err))
+			}
+			if cmd.Flags().Changed("max-lag") && !opts.CheckBackends {
+				return exitcode.Usage(errors.New("--max-lag is for --check-backends only"))
+			}
 			if cmd.Flags().Changed("watch") {
 				d, err := factory.ParseDuration(watch)
 				if err != nil {
@@ -115,6 +131,7 @@ that cannot be reached is shown as unreachable.
 	cmd.Flags().StringVar(&sql, "sql", "", "add SHOW pool_nodes columns through pgpool's SQL port: --sql (the context's sql_port, else 9999), --sql=PORT or --sql=HOST:PORT")
 	cmd.Flags().Lookup("sql").NoOptDefVal = bareSQL
 	cmd.Flags().BoolVar(&opts.CheckBackends, "check-backends", false, "connect to every backend: pg_is_in_recovery() and replay lag in bytes")
+	cmd.Flags().StringVar(&maxLag, "max-lag", maxLag, "with --check-backends, streaming replication: largest replay lag a standby may have: bytes, or kB, MB, GB")
 	cmd.Flags().StringVar(&opts.SQLUser, "sql-user", "", "user for --sql and --check-backends (default: PGUSER, else the OS user)")
 	cmd.Flags().StringVar(&watch, "watch", "", "refresh every interval (default 2s) until Ctrl-C: --watch or --watch=5s")
 	cmd.Flags().Lookup("watch").NoOptDefVal = "2s"
@@ -136,7 +153,7 @@ func ParseSQLTarget(v, pcpHost string) (*client.SQLTarget, error) {
 }
 
 func (o *ListOptions) enrich() shared.Enrich {
-	return shared.Enrich{SQL: o.SQL, Backends: o.CheckBackends, User: o.SQLUser, Timeout: o.Settings.Timeout}
+	return shared.Enrich{SQL: o.SQL, Backends: o.CheckBackends, User: o.SQLUser, Timeout: o.Settings.Timeout, MaxLag: o.MaxLag}
 }
 
 func listRun(ctx context.Context, o *ListOptions) error {
@@ -147,14 +164,19 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		return watchRun(ctx, o)
 	}
 	var infos []pcp.NodeInfo
+	var mode health.Mode
 	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
-		infos, err = shared.Nodes(ctx, c, o.Settings)
-		return err
+		if infos, err = shared.Nodes(ctx, c, o.Settings); err != nil {
+			return err
+		}
+		mode = shared.Mode(ctx, c, o.Settings, infos)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	l := output.NewNodeList(infos, o.Loc)
+	l.Mode = mode
 	o.enrich().Apply(ctx, l)
 	if err := output.PrintNodes(o.IO.Out, o.Format, l); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
@@ -33,7 +34,10 @@ type watcher struct {
 	downSince time.Time
 	lastErr   string
 	backoff   time.Duration
-	rows      int // records appended so far (header once for csv/tsv)
+	// mode is pgpool's clustering mode, read once: pgpool changes it only
+	// on a restart.
+	mode health.Mode
+	rows int // records appended so far (header once for csv/tsv)
 }
 
 // watchRun refreshes until ctx ends (Ctrl-C), with one short PCP session
@@ -109,7 +113,11 @@ func (w *watcher) refresh(ctx context.Context, now time.Time) error {
 		w.conn = nil
 		return w.unreachable(now, err)
 	}
+	if !w.mode.Known() {
+		w.mode = shared.Mode(ctx, w.conn, o.Settings, infos)
+	}
 	l := output.NewNodeList(infos, o.Loc)
+	l.Mode = w.mode
 	o.enrich().Apply(ctx, l)
 	var note string
 	if !w.downSince.IsZero() {

@@ -22,6 +22,10 @@ func NewCmdPromote(f *factory.Factory, runF func(context.Context, *shared.Action
 		Short: "Make a standby the primary; --switchover verifies that the others follow",
 		Long: `Tell pgpool to treat a backend as the new primary.
 
+pgpool promotes in streaming replication mode only; in any other clustering
+mode (native replication, snapshot isolation, raw, ...) there is no primary,
+and pcpctl says so and sends nothing, --force or not.
+
 Without --switchover pgpool only relabels the node, so pcpctl refuses without
 --force while another primary is up, sending nothing. --wait polls until
 pgpool reports the node as primary.

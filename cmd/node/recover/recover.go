@@ -16,8 +16,10 @@ func NewCmdRecover(f *factory.Factory, runF func(context.Context, *shared.Action
 	cmd := &cobra.Command{
 		Use:   "recover <node-id>",
 		Short: "Run online recovery of a detached backend",
-		Long: `Run pgpool's online recovery for a detached backend (recovery_1st_stage,
-recovery_2nd_stage, pgpool_remote_start, then attach). pgpool answers only
+		Long: `Run pgpool's online recovery for a detached backend: recovery_1st_stage,
+in native replication and snapshot isolation mode recovery_2nd_stage (run
+once no client is connected, while pgpool holds new connections), then
+pgpool_remote_start and attach. pgpool answers only
 when it is all done; pcpctl shows the elapsed time meanwhile on a terminal.
 Without --timeout the deadline is 15 minutes. --wait then polls until the
 node is up.`,

@@ -12,6 +12,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
@@ -58,17 +59,23 @@ type ActionOptions struct {
 	MaxLag        uint64
 	SQLUser       string
 	FollowTimeout time.Duration
+
+	// Mode is pgpool's clustering mode, read before the checks.
+	Mode health.Mode
 }
 
 // SetUpAction gives an action command its flags (--wait, --dry-run;
-// --force is real on detach and promote and, elsewhere, a hidden flag that
-// is refused, so that the mistake gets a clear message) and its run
+// --force is real on detach, promote and attach (attach: a node that may
+// have missed writes) and, elsewhere, a hidden flag that is refused, so
+// that the mistake gets a clear message) and its run
 // function: runF, when tests pass one, or RunAction.
 func SetUpAction(cmd *cobra.Command, f *factory.Factory, o *ActionOptions, destructive bool, runF func(context.Context, *ActionOptions) error) {
 	cmd.Flags().BoolVar(&o.Wait, "wait", false, "poll until the node reaches the expected state (deadline: --timeout)")
 	cmd.Flags().BoolVar(&o.DryRun, "dry-run", false, "check and show what would be done; send nothing that changes state")
 	cmd.Flags().BoolVar(&o.Force, "force", false, "allow detaching or promoting away the primary or the last up node")
-	if !destructive {
+	if o.Action == Attach {
+		cmd.Flags().Lookup("force").Usage = "attach even a node that may have missed writes (native replication, snapshot isolation)"
+	} else if !destructive {
 		cmd.Flags().MarkHidden("force")
 	}
 	// Checked before the command runs, so that no command can forget it.
@@ -76,8 +83,8 @@ func SetUpAction(cmd *cobra.Command, f *factory.Factory, o *ActionOptions, destr
 		if o.DryRun && o.Wait {
 			return exitcode.Usage(errors.New("--dry-run and --wait cannot be combined: a dry run changes nothing, so there is nothing to wait for"))
 		}
-		if o.Force && !destructive {
-			return exitcode.Usage(fmt.Errorf("--force is only for detach and promote; %s is not destructive", cmd.Name()))
+		if o.Force && !destructive && o.Action != Attach {
+			return exitcode.Usage(fmt.Errorf("--force is only for detach, promote and attach; %s is not destructive", cmd.Name()))
 		}
 		return nil
 	}
@@ -114,10 +121,16 @@ func (o *ActionOptions) check(l *output.NodeList) error {
 		return exitcode.Usage(fmt.Errorf("refusing to %s %s: %s; nothing was sent (use --force to override)", o.Action, describe(n), fmt.Sprintf(format, args...)))
 	}
 	primary := l.Primary()
+	mode := l.Health().EffectiveMode()
 	switch o.Action {
 	case Attach:
 		if n.IsUp() {
 			return &nothingToDo{fmt.Sprintf("%s is already attached; nothing was sent", describe(n))}
+		}
+		if h := n.Health(); !o.Force {
+			if why := health.AttachRefusal(mode, &h); why != "" {
+				return refuse("%s", why)
+			}
 		}
 	case Recover:
 		if n.IsUp() {
@@ -137,6 +150,10 @@ func (o *ActionOptions) check(l *output.NodeList) error {
 			return refuse("it is the last node up")
 		}
 	case Promote:
+		// Whatever --force says: pgpool itself refuses.
+		if why := health.PromoteRefusal(mode); why != "" {
+			return exitcode.Usage(fmt.Errorf("cannot promote %s: %s; nothing was sent", describe(n), why))
+		}
 		if primary == n && n.Info.Role == 2 {
 			return &nothingToDo{fmt.Sprintf("%s is already the primary; nothing was sent", describe(n))}
 		}
@@ -205,6 +222,7 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 		return err
 	}
 	before := output.NewNodeList(infos, nil)
+	before.Mode = Mode(ctx, conn, s, infos)
 	n := &before.Nodes[o.ID]
 	if err := o.check(before); err != nil {
 		var nd *nothingToDo
@@ -230,7 +248,11 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 	}
 	actx, cancel := context.WithTimeout(ctx, timeout)
 	start := time.Now()
-	stop := o.progress(fmt.Sprintf("%s node %d", progressVerb(o.Action), o.ID), start, o.Action == Recover)
+	stages := ""
+	if o.Action == Recover {
+		stages = health.RecoveryStages(before.Health().EffectiveMode())
+	}
+	stop := o.progress(fmt.Sprintf("%s node %d", progressVerb(o.Action), o.ID), start, stages)
 	switch o.Action {
 	case Attach:
 		err = conn.AttachNode(actx, o.ID)
@@ -285,7 +307,7 @@ func elapsed(d time.Duration) string {
 }
 
 // progress shows a live line on a terminal until stop is called.
-func (o *ActionOptions) progress(what string, start time.Time, stages bool) (stop func()) {
+func (o *ActionOptions) progress(what string, start time.Time, stages string) (stop func()) {
 	if !o.IO.IsStdoutTTY() {
 		return func() {}
 	}
@@ -298,8 +320,8 @@ func (o *ActionOptions) progress(what string, start time.Time, stages bool) (sto
 		defer t.Stop()
 		for {
 			stage := ""
-			if stages {
-				stage = " (pgpool runs the recovery stages: base backup, 2nd stage, remote start, attach)"
+			if stages != "" {
+				stage = " (pgpool runs the recovery stages: " + stages + ")"
 			}
 			fmt.Fprintf(o.IO.ErrOut, "\r\x1b[K%s: %s%s", what, elapsed(time.Since(start)), stage)
 			select {

@@ -13,6 +13,8 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
+	"github.com/pcpctl/pcpctl/cmd/node/reconcile/rules"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -38,6 +40,41 @@ type Enrich struct {
 	// User is the SQL user for pgpool and the backends ("" = PGUSER).
 	User    string
 	Timeout time.Duration
+	// MaxLag is the replay lag a streaming standby may have behind the
+	// primary (0: rules.DefaultMaxLag).
+	MaxLag uint64
+}
+
+// follows judges, in streaming replication, every up standby against
+// pgpool's primary as the backends themselves report (rules.Follows: the
+// WAL receiver's sender, timeline, replay lag within MaxLag), so that a
+// standby left streaming from elsewhere (a failover without
+// follow_primary) becomes a finding.
+func (e Enrich) follows(l *output.NodeList, probed map[int]*rules.Backend) {
+	if l.Health().EffectiveMode() != health.ModeStreaming {
+		return
+	}
+	p := l.Primary()
+	if p == nil {
+		return
+	}
+	pb := probed[p.ID]
+	if pb == nil || pb.Err != "" || pb.Rep.InRecovery {
+		return // the primary's own finding says it
+	}
+	maxLag := e.MaxLag
+	if maxLag == 0 {
+		maxLag = rules.DefaultMaxLag
+	}
+	for i := range l.Nodes {
+		n, b := &l.Nodes[i], probed[i]
+		if h := n.Health(); !h.IsUpStandby() || b == nil || b.Err != "" || !b.Rep.InRecovery {
+			continue
+		}
+		if ok, why := rules.Follows(b, pb, maxLag); !ok {
+			n.Backend.NotFollowing = why
+		}
+	}
 }
 
 // Apply adds the SQL and backend columns to l. Failures become part of
@@ -71,50 +108,49 @@ func (e Enrich) Apply(ctx context.Context, l *output.NodeList) {
 			}
 		}()
 	}
+	var probed map[int]*rules.Backend
 	if e.Backends {
 		l.Backends = true
-		states := make([]*client.BackendState, len(l.Nodes))
+		infos := make([]pcp.NodeInfo, len(l.Nodes))
+		ids := make([]int, len(l.Nodes))
 		for i := range l.Nodes {
-			wg.Add(1)
-			go func(n *output.Node) {
-				defer wg.Done()
-				qctx, cancel := context.WithTimeout(ctx, e.Timeout)
-				defer cancel()
-				st, err := client.CheckBackend(qctx, client.SQLTarget{Host: n.Info.Hostname, Port: n.Info.Port, User: e.User})
-				if err != nil {
-					n.Backend = &output.BackendCheck{Error: err.Error()}
-					return
-				}
-				states[i] = st
-				n.Backend = &output.BackendCheck{Reachable: true, InRecovery: st.InRecovery}
-			}(&l.Nodes[i])
+			infos[i], ids[i] = l.Nodes[i].Info, i
 		}
-		wg.Wait()
+		probed = ProbeBackends(ctx, infos, ids, e.User, e.Timeout)
 		// Replay lag: the one read-write backend's current position minus
 		// each standby's replay position.
-		var primary *client.BackendState
-		for _, st := range states {
-			if st != nil && !st.InRecovery {
+		var primary *rules.Backend
+		for i := range l.Nodes {
+			b := probed[i]
+			if b.Err != "" {
+				l.Nodes[i].Backend = &output.BackendCheck{Error: b.Err}
+				continue
+			}
+			l.Nodes[i].Backend = &output.BackendCheck{Reachable: true, InRecovery: b.Rep.InRecovery}
+		}
+		for _, b := range probed {
+			if b.Err == "" && !b.Rep.InRecovery {
 				if primary != nil {
 					primary = nil
 					break
 				}
-				primary = st
+				primary = b
 			}
 		}
-		if primary != nil && primary.LSN != 0 {
-			for i, st := range states {
-				if st != nil && st.InRecovery && st.LSN != 0 {
-					lag := int64(0)
-					if primary.LSN > st.LSN {
-						lag = int64(primary.LSN - st.LSN)
-					}
+		if primary != nil && primary.Rep.LSN != 0 {
+			for i, b := range probed {
+				if b.Err == "" && b.Rep.InRecovery && b.Rep.LSN != 0 {
+					lag := int64(rules.Lag(b.Rep, primary.Rep))
 					l.Nodes[i].Backend.ReplayLag = &lag
 				}
 			}
 		}
 	}
 	wg.Wait()
+	if probed != nil {
+		// After the SQL goroutine: the judgement reads the whole list.
+		e.follows(l, probed)
+	}
 }
 
 // CheckNodeID turns an id pgpool does not have into a usage error.

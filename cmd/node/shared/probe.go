@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/node/reconcile/rules"
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -37,6 +39,28 @@ func ProbeBackends(ctx context.Context, infos []pcp.NodeInfo, ids []int, user st
 	}
 	wg.Wait()
 	return out
+}
+
+// Mode is pgpool's clustering mode for the node commands' words and
+// rules. pgpool names roles primary and standby in streaming replication
+// only, so those roles decide without a request; main and replica are
+// every other mode's, and pgpool is asked which (under the query timeout).
+// ModeUnknown when it does not say (before 4.2, or the request failed).
+func Mode(ctx context.Context, c *client.Conn, s *factory.Settings, infos []pcp.NodeInfo) health.Mode {
+	h := health.Nodes{Nodes: make([]health.Node, len(infos))}
+	for i := range infos {
+		h.Nodes[i].Info = infos[i]
+	}
+	if h.Streaming() {
+		return health.ModeStreaming
+	}
+	qctx, cancel := s.Query(ctx)
+	defer cancel()
+	m, err := ClusteringMode(qctx, c)
+	if err != nil {
+		return health.ModeUnknown
+	}
+	return health.Mode(m)
 }
 
 // ClusteringMode reads pgpool's backend_clustering_mode ("" when the

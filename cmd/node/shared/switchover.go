@@ -102,7 +102,7 @@ func runSwitchover(ctx context.Context, o *ActionOptions) error {
 	}
 	actx, cancelA := context.WithTimeout(ctx, timeout)
 	start := time.Now()
-	stop := o.progress(fmt.Sprintf("switching over to node %d", o.ID), start, false)
+	stop := o.progress(fmt.Sprintf("switching over to node %d", o.ID), start, "")
 	err = conn.PromoteNode(actx, o.ID, o.Graceful, true)
 	stop()
 	cancelA()

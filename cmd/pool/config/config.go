@@ -11,6 +11,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
@@ -35,7 +36,15 @@ func NewCmdConfig(f *factory.Factory, runF func(context.Context, *ConfigOptions)
 		Short: "Show pgpool's configuration as it runs (pcp_pool_status)",
 		Long: `Show the configuration pgpool is running with, as name, value and
 description (pcp_pool_status). Names select parameters; a name pgpool does
-not report is an error (exit 2) after the others have been printed.`,
+not report is an error (exit 2) after the others have been printed.
+
+pgpool sends enumerations as numbers; pcpctl prints pgpool.conf's name with
+the number in brackets: backend_clustering_mode "native_replication [2]"
+(1 streaming_replication, 2 native_replication, 3 logical_replication,
+4 slony, 5 raw, 6 snapshot_isolation), and so log_standby_delay,
+disable_load_balance_on_write, check_temp_table, relcache_query_target,
+wd_lifecheck_method and memqcache_method. pcpctl status-codes lists the
+modes.`,
 		Example: `  pcpctl pool config
   pcpctl pool config num_init_children max_pool -o plain
   pcpctl pool config -o json | jq -r '.[] | select(.name=="health_check_period") | .value'`,
@@ -71,14 +80,14 @@ func configRun(ctx context.Context, o *ConfigOptions) error {
 	var missing []string
 	if len(o.Names) == 0 {
 		for _, r := range rows {
-			recs = append(recs, output.ConfigRecord(r.Name, r.Value, r.Description))
+			recs = append(recs, output.ConfigRecord(r.Name, health.ConfigValue(r.Name, r.Value), r.Description))
 		}
 	}
 	for _, name := range o.Names {
 		found := false
 		for _, r := range rows {
 			if r.Name == name {
-				recs = append(recs, output.ConfigRecord(r.Name, r.Value, r.Description))
+				recs = append(recs, output.ConfigRecord(r.Name, health.ConfigValue(r.Name, r.Value), r.Description))
 				found = true
 			}
 		}

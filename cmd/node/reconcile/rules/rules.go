@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/health"
 )
 
 // DefaultMaxLag is --max-lag's default (reconcile, switchover): pgpool's
@@ -189,20 +190,4 @@ func FormatBytes(n uint64) string {
 
 // ClusteringMode names pgpool's backend_clustering_mode as pcp_pool_status
 // reports it (a number in 4.2+, the enum's order).
-func ClusteringMode(v string) string {
-	switch strings.TrimSpace(v) {
-	case "1":
-		return "streaming_replication"
-	case "2":
-		return "logical_replication"
-	case "3":
-		return "slony"
-	case "4":
-		return "native_replication"
-	case "5":
-		return "snapshot_isolation"
-	case "6":
-		return "raw"
-	}
-	return strings.TrimSpace(v)
-}
+func ClusteringMode(v string) string { return string(health.ParseMode(v)) }

@@ -107,7 +107,8 @@ func TestParseFormatBytes(t *testing.T) {
 }
 
 func TestClusteringMode(t *testing.T) {
-	for in, want := range map[string]string{"1": "streaming_replication", "4": "native_replication", "5": "snapshot_isolation", "streaming_replication": "streaming_replication"} {
+	// pgpool 4.3.5 src/include/pool_config.h: ClusteringModes, from 1.
+	for in, want := range map[string]string{"1": "streaming_replication", "2": "native_replication", "3": "logical_replication", "4": "slony", "5": "raw", "6": "snapshot_isolation", "streaming_replication": "streaming_replication"} {
 		if got := ClusteringMode(in); got != want {
 			t.Errorf("ClusteringMode(%q) = %q, want %q", in, got, want)
 		}

@@ -1,0 +1,60 @@
+package health
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pcpctl/pcpctl/pcp"
+)
+
+func TestParseModeFollowsPgpoolsEnum(t *testing.T) {
+	// pgpool 4.3.5 src/include/pool_config.h, ClusteringModes from 1.
+	for in, want := range map[string]Mode{"1": ModeStreaming, "2": ModeNative, "3": ModeLogical, "4": ModeSlony, "5": ModeRaw, "6": ModeSnapshot, " raw ": ModeRaw, "7": "7"} {
+		if got := ParseMode(in); got != want {
+			t.Errorf("ParseMode(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"2": "native_replication [2]", "6": "snapshot_isolation [6]", "raw": "raw", "9": "9"} {
+		if got := ConfigValue("backend_clustering_mode", in); got != want {
+			t.Errorf("ConfigValue(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for name, want := range map[string]string{"log_standby_delay": "if_over_threshold [2]", "memqcache_method": "shmem [1]",
+		"wd_lifecheck_method": "heartbeat [2]", "disable_load_balance_on_write": "trans_transaction [3]",
+		"relcache_query_target": "primary [1]", "check_temp_table": "catalog [1]"} {
+		v := want[strings.Index(want, "[")+1 : len(want)-1]
+		if got := ConfigValue(name, v); got != want {
+			t.Errorf("ConfigValue(%s, %s) = %q, want %q", name, v, got, want)
+		}
+	}
+	if got := ConfigValue("num_init_children", "2"); got != "2" {
+		t.Errorf("other parameters are left alone: %q", got)
+	}
+}
+
+func TestModeRefusals(t *testing.T) {
+	down := &Node{ID: 2, Info: pcp.NodeInfo{Status: 3}}
+	up := &Node{ID: 2, Info: pcp.NodeInfo{Status: 2}}
+	for _, m := range []Mode{ModeNative, ModeSnapshot} {
+		if why := AttachRefusal(m, down); !strings.Contains(why, "may have missed writes") || !strings.HasSuffix(why, "pcpctl node recover 2") {
+			t.Errorf("%s: attach of a down node: %q", m, why)
+		}
+		if why := PromoteRefusal(m); !strings.Contains(why, string(m)+" mode, which has no primary to promote") {
+			t.Errorf("%s: promote: %q", m, why)
+		}
+		if !strings.Contains(RecoveryStages(m), "2nd stage") {
+			t.Errorf("%s: recovery stages %q", m, RecoveryStages(m))
+		}
+	}
+	for _, m := range []Mode{ModeStreaming, ModeRaw, ModeUnknown} {
+		if why := AttachRefusal(m, down); why != "" {
+			t.Errorf("%s: attach refused: %q", m, why)
+		}
+	}
+	if why := AttachRefusal(ModeNative, up); why != "" {
+		t.Errorf("an up node: %q", why)
+	}
+	if PromoteRefusal(ModeStreaming) != "" || PromoteRefusal(ModeUnknown) != "" || PromoteRefusal(ModeRaw) == "" {
+		t.Error("promote: streaming (or unknown: pgpool decides) allowed, raw refused")
+	}
+}
