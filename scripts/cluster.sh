@@ -597,12 +597,10 @@ standby_streaming() {
 
 # Bring the three PostgreSQL nodes up: reuse data dirs that look right,
 # rebuild the ones that do not (e.g. after a failover test promoted a standby).
-ensure_postgres() {
-  if ! streaming; then
-    ensure_independent
-    return
-  fi
-  local i db why
+# Node 0 (the primary, or the main node outside streaming mode), from
+# scratch when it is not usable, with the recovery functions pgpool calls.
+start_node0() {
+  local i db
   if ! primary_ok; then
     for i in 2 1 0; do pg_stop "$i"; done
     rm -rf "$(pg_data 0)" "$(pg_data 1)" "$(pg_data 2)"
@@ -613,6 +611,15 @@ ensure_postgres() {
   for db in template1 postgres; do
     create_recovery_functions "$db"
   done
+}
+
+ensure_postgres() {
+  if ! streaming; then
+    ensure_independent
+    return
+  fi
+  local i why
+  start_node0
   for ((i = 1; i < NODES; i++)); do
     if why=$(standby_problem "$i"); then
       log "standby $i must be rebuilt: $why"
@@ -643,17 +650,8 @@ ensure_postgres() {
 # would be wrong; every start that gets here rebuilds nodes 1.. from node 0
 # (a few seconds: the database is small).
 ensure_independent() {
-  local i db d
-  if ! primary_ok; then
-    for i in 2 1 0; do pg_stop "$i"; done
-    rm -rf "$(pg_data 0)" "$(pg_data 1)" "$(pg_data 2)"
-    init_primary
-  fi
-  install_recovery_scripts "$(pg_data 0)"
-  pg_start 0
-  for db in template1 postgres; do
-    create_recovery_functions "$db"
-  done
+  local i d
+  start_node0
   for ((i = 1; i < NODES; i++)); do
     d=$(pg_data "$i")
     pg_stop "$i"

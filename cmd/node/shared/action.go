@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/health"
@@ -203,24 +204,35 @@ func (o *ActionOptions) slow() bool {
 	return o.Action == Recover || (o.Action == Detach && o.Graceful) || (o.Action == Promote && (o.Switchover || o.Graceful))
 }
 
+// open connects and reads every node, with o.ID checked against them, so
+// that an action never sends anything for a node pgpool does not have.
+func (o *ActionOptions) open(ctx context.Context) (*client.Conn, []pcp.NodeInfo, error) {
+	conn, err := o.Factory.Connect(ctx, o.Settings)
+	if err != nil {
+		return nil, nil, err
+	}
+	infos, err := Nodes(ctx, conn, o.Settings)
+	if err == nil {
+		err = CheckNodeID(o.ID, infos)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return conn, infos, nil
+}
+
 // RunAction performs one action with its checks, dry run and wait.
 func RunAction(ctx context.Context, o *ActionOptions) error {
 	if o.Action == Promote && o.Switchover {
 		return runSwitchover(ctx, o)
 	}
 	s := o.Settings
-	conn, err := o.Factory.Connect(ctx, s)
+	conn, infos, err := o.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { conn.Close() }()
-	infos, err := Nodes(ctx, conn, s)
-	if err != nil {
-		return err
-	}
-	if err := CheckNodeID(o.ID, infos); err != nil {
-		return err
-	}
+	defer conn.Close()
 	before := output.NewNodeList(infos, nil)
 	before.Mode = Mode(ctx, conn, s, infos)
 	n := &before.Nodes[o.ID]

@@ -37,18 +37,11 @@ const switchoverProbe = 5 * time.Second
 // failed for a standby, so the follow check is the point of the command.
 func runSwitchover(ctx context.Context, o *ActionOptions) error {
 	s := o.Settings
-	conn, err := o.Factory.Connect(ctx, s)
+	conn, infos, err := o.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer func() { conn.Close() }()
-	infos, err := Nodes(ctx, conn, s)
-	if err != nil {
-		return err
-	}
-	if err := CheckNodeID(o.ID, infos); err != nil {
-		return err
-	}
+	defer conn.Close()
 	qctx, cancel := s.Query(ctx)
 	mode, err := ClusteringMode(qctx, conn)
 	cancel()
