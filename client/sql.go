@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -149,14 +150,35 @@ func ParseLSN(s string) (uint64, error) {
 	return h<<32 | l, nil
 }
 
-// sqlError shortens pgx's messages to one line; pgx never includes the
-// password in them.
+// SQLError is a backend query's failure in one line (pgx never includes
+// the password in its messages), with the server's SQLSTATE when the
+// server answered.
+type SQLError struct {
+	Msg  string
+	Code string
+}
+
+func (e *SQLError) Error() string { return e.Msg }
+
+// SQLRefused reports whether the server refused this user or database
+// (SQLSTATE class 28, or 3D000): asking again will not change the answer,
+// unlike a server that is restarting or unreachable.
+func SQLRefused(err error) bool {
+	var e *SQLError
+	return errors.As(err, &e) && (strings.HasPrefix(e.Code, "28") || e.Code == "3D000")
+}
+
 func sqlError(err error) error {
 	// pgx lists every attempt (TLS, then plain) on its own line; the last
 	// one says why it finally failed.
 	lines := strings.Split(strings.TrimSpace(err.Error()), "\n")
 	msg := strings.TrimSpace(lines[len(lines)-1])
-	return fmt.Errorf("%s", strings.Join(strings.Fields(msg), " "))
+	e := &SQLError{Msg: strings.Join(strings.Fields(msg), " ")}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		e.Code = pe.Code
+	}
+	return e
 }
 
 // Replication is what a PostgreSQL server says about its place in

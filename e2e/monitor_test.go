@@ -631,7 +631,7 @@ func TestProbePrimaryStandbyFlip(t *testing.T) {
 		return c == 200, strconv.Itoa(c)
 	})
 	// A switchover detaches the primary and promotes node 1.
-	r := modern(t, "node", "promote", "1", "--switchover", "--force", "--wait", "--timeout", "60s")
+	r := modern(t, "node", "promote", "1", "--switchover", "--sql-user", "postgres", "--timeout", "60s")
 	if r.Code != 0 {
 		t.Fatalf("switchover: %s", r)
 	}

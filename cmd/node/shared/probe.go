@@ -31,7 +31,7 @@ func ProbeBackends(ctx context.Context, infos []pcp.NodeInfo, ids []int, user st
 			defer cancel()
 			rep, err := client.CheckReplication(qctx, client.SQLTarget{Host: b.Host, Port: b.Port, User: user})
 			if err != nil {
-				b.Err = err.Error()
+				b.Err, b.Refused = err.Error(), client.SQLRefused(err)
 				return
 			}
 			b.Rep = rep

@@ -145,6 +145,9 @@ func followText(l *output.NodeList, ids []int, to int) string {
 type follow struct {
 	ok  bool
 	why string
+	// final: the answer will not change (the backends refuse the SQL
+	// user), so waiting for it ends.
+	final bool
 }
 
 // awaitFollowers polls pgpool and the backends until every follower is up
@@ -181,7 +184,7 @@ func (o *ActionOptions) awaitFollowers(ctx context.Context, followers []int, pri
 		}
 		done := len(state) == len(followers)
 		for _, f := range state {
-			done = done && f.ok
+			done = done && (f.ok || f.final)
 		}
 		if done {
 			break
@@ -216,7 +219,11 @@ func (o *ActionOptions) awaitFollowers(ctx context.Context, followers []int, pri
 			fmt.Fprintf(o.IO.Out, "node %d (%s): follows: %s\n", id, addr, f.why)
 			continue
 		}
-		fmt.Fprintf(o.IO.Out, "node %d (%s): did not follow node %d within %s: %s\n", id, addr, primary, d, f.why)
+		if f.final {
+			fmt.Fprintf(o.IO.Out, "node %d (%s): not known to follow node %d: %s\n", id, addr, primary, f.why)
+		} else {
+			fmt.Fprintf(o.IO.Out, "node %d (%s): did not follow node %d within %s: %s\n", id, addr, primary, d, f.why)
+		}
 		failed = append(failed, fmt.Sprint(id))
 	}
 	if len(failed) > 0 {
@@ -241,6 +248,10 @@ func judgeFollowers(ctx context.Context, o *ActionOptions, infos []pcp.NodeInfo,
 		// is: a standby just restarted catches up by itself.
 		ok, why := rules.Follows(probes[id], probes[primary], math.MaxUint64)
 		switch {
+		case !ok && (probes[id].Refused || probes[primary].Refused):
+			// Nobody can tell whether it follows: say so now rather than
+			// after --follow-timeout.
+			out[id] = follow{final: true, why: why}
 		case !isPrimary(np):
 			out[id] = follow{why: fmt.Sprintf("pgpool no longer names node %d the primary (%s)", primary, state(np))}
 		case !ok && m.IsUp():

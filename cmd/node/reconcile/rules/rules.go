@@ -26,6 +26,9 @@ type Backend struct {
 	Port int
 	Rep  *client.Replication
 	Err  string
+	// Refused: the server refused the query's user or database, which
+	// waiting does not change (client.SQLRefused).
+	Refused bool
 }
 
 // Addr is host:port as pgpool names the backend.
