@@ -314,6 +314,6 @@ func complete(announced, got int) error {
 // a bad response without a message of its own.
 func (c *Conn) unexpected(msg pcp.BackendMessage) error {
 	k := kindOf(msg)
-	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(k),
+	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(k), vague: true,
 		Err: fmt.Errorf("a %q packet does not answer this command", k)}
 }

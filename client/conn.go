@@ -100,7 +100,7 @@ func OSUser() string {
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	nc, err := dial(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, tag(err, OpDial, cfg.Host)
 	}
 	// Replies are read through a buffer: one read(2) takes a whole reply
 	// rather than one per header and body.
@@ -131,9 +131,23 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err := c.authenticate(ctx, username, password, cfg.Pipeline); err != nil {
 		c.broken = true
 		c.nc.Close()
-		return nil, err
+		return nil, tag(err, OpAuth, cfg.Host)
 	}
 	return c, nil
+}
+
+// tag records where a failure happened unless a deeper step already did.
+func tag(err error, op Op, addr string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Op == 0 {
+			e.Op = op
+		}
+		if e.Addr == "" {
+			e.Addr = addr
+		}
+	}
+	return err
 }
 
 // Authenticated reports whether pgpool has accepted the credentials. With
@@ -312,9 +326,13 @@ func (c *Conn) ioError(ctx context.Context, err error, reading bool) *Error {
 		return errInvalidResponse(err)
 	}
 	if reading {
-		return &Error{Kind: KindIO, Text: readFailed, Err: err}
+		e := &Error{Kind: KindIO, Op: OpRead, Text: readFailed, Err: err}
+		errors.As(err, &e.Errno)
+		return e
 	}
-	return errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
+	e := errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
+	e.Op = OpWrite
+	return e
 }
 
 func (c *Conn) send(ctx context.Context, msg pcp.FrontendMessage) error {
