@@ -20,6 +20,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/config"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // DefaultPort is pgpool's PCP port.
@@ -493,11 +494,11 @@ func (s *Settings) Endpoint() string {
 }
 
 // NodeID parses a node id argument: a usage error naming the value when it
-// is not an integer 0-127.
+// is not a node id pgpool can have.
 func NodeID(arg string) (int, error) {
 	id, err := strconv.Atoi(arg)
-	if err != nil || id < 0 || id > 127 {
-		return 0, exitcode.Usage(fmt.Errorf("invalid node id %q: want an integer 0-127", arg))
+	if err != nil || id < 0 || id >= pcp.MaxBackends {
+		return 0, exitcode.Usage(fmt.Errorf("invalid node id %q: want an integer 0-%d", arg, pcp.MaxBackends-1))
 	}
 	return id, nil
 }
