@@ -503,13 +503,16 @@ func NodeID(arg string) (int, error) {
 	return id, nil
 }
 
-// ExactNodeID is a cobra Args validator for one node id.
-func ExactNodeID(cmd *cobra.Command, args []string) error {
-	if len(args) != 1 {
-		return exitcode.Usage(fmt.Errorf("%s needs exactly one node id, got %d arguments", cmd.CommandPath(), len(args)))
+// ExactNodeID is a cobra Args validator for one node id that stores the id
+// in dst, so that it is parsed once, where it is checked.
+func ExactNodeID(dst *int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) (err error) {
+		if len(args) != 1 {
+			return exitcode.Usage(fmt.Errorf("%s needs exactly one node id, got %d arguments", cmd.CommandPath(), len(args)))
+		}
+		*dst, err = NodeID(args[0])
+		return err
 	}
-	_, err := NodeID(args[0])
-	return err
 }
 
 // RestartPause is how long Read waits before its second try: pgpool's new

@@ -22,7 +22,7 @@ up (status 1 waiting or 2 up) and prints the change. An already attached
 node is left alone.`,
 		Example: `  pcpctl node attach 2 --wait
   pcpctl node attach 2 --dry-run`,
-		Args:              factory.ExactNodeID,
+		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 	}
 	shared.SetUpAction(cmd, f, opts, false, runF)

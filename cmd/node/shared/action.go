@@ -83,7 +83,6 @@ func SetUpAction(cmd *cobra.Command, f *factory.Factory, o *ActionOptions, destr
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		var err error
-		o.ID, _ = factory.NodeID(args[0]) // checked by the Args validator
 		if o.Settings, err = f.Settings(); err != nil {
 			return err
 		}
