@@ -107,23 +107,10 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	c := &Conn{nc: nc, fe: pcp.NewFrontend(bufio.NewReaderSize(nc, 4096), nc)}
 	c.fe.SetTracer(cfg.Tracer)
 
-	username := cfg.User
-	if username == "" && !cfg.UserGiven {
-		username = OSUser()
-	}
+	username := cfg.username()
 	password := cfg.Password
 	if password == "" && !cfg.NoPassFile {
-		path, ok := cfg.PassFile, cfg.PassFile != ""
-		if !ok {
-			path, ok = PassFilePath()
-		}
-		if ok {
-			host := cfg.Host
-			if host == "" {
-				host = cfg.socketDir()
-			}
-			password, _ = LookupPassword(path, PassFileHost(host), strconv.Itoa(cfg.Port), username, cfg.Warn)
-		}
+		password, _ = cfg.PassFilePassword()
 	}
 	if password == "" && cfg.PromptIfEmpty != nil {
 		password = cfg.PromptIfEmpty()
@@ -154,6 +141,32 @@ func tag(err error, op Op, addr string) error {
 // Config.Pipeline it is false until the first command has read the verdict,
 // and stays false if that command failed because of it.
 func (c *Conn) Authenticated() bool { return c.authed }
+
+func (cfg Config) username() string {
+	if cfg.User == "" && !cfg.UserGiven {
+		return OSUser()
+	}
+	return cfg.User
+}
+
+// PassFilePassword is what the password file gives this session: the entry
+// for its host, port and user in PassFile, or in PassFilePath() when that is
+// empty. A caller that must know before dialling (to prompt or not) passes
+// the answer on in Password with NoPassFile, so the file is read once.
+func (cfg Config) PassFilePassword() (string, bool) {
+	path := cfg.PassFile
+	if path == "" {
+		var ok bool
+		if path, ok = PassFilePath(); !ok {
+			return "", false
+		}
+	}
+	host := cfg.Host
+	if host == "" {
+		host = cfg.socketDir()
+	}
+	return LookupPassword(path, PassFileHost(host), strconv.Itoa(cfg.Port), cfg.username(), cfg.Warn)
+}
 
 func (cfg Config) socketDir() string {
 	if cfg.SocketDir != "" {

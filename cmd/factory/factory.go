@@ -372,9 +372,8 @@ func (f *Factory) PreparePassword(targets []*Settings) error {
 	}
 	ask := f.ForcePassword
 	if !ask && f.IOStreams.IsStdinTTY() {
-		path := f.Getenv("PCPPASSFILE")
 		for _, s := range targets {
-			if _, ok := f.passFileEntry(s, path, f.warn); !ok {
+			if _, ok := f.config(s, true).PassFilePassword(); !ok {
 				ask = true
 				break
 			}
@@ -396,14 +395,18 @@ func (f *Factory) ConnectQuiet(ctx context.Context, s *Settings) (*client.Conn, 
 	return f.connect(ctx, s, false)
 }
 
-func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
-	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User}
+// config is the client's view of s; interactive sessions hear the password
+// file's warnings.
+func (f *Factory) config(s *Settings, interactive bool) client.Config {
+	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User, PassFile: f.Getenv("PCPPASSFILE")}
 	if interactive {
 		cfg.Warn = f.warn
 	}
-	if p := f.Getenv("PCPPASSFILE"); p != "" {
-		cfg.PassFile = p
-	}
+	return cfg
+}
+
+func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
+	cfg := f.config(s, interactive)
 	if f.Debug && interactive {
 		cfg.Tracer = newTracer(f.IOStreams.ErrOut)
 	}
@@ -420,7 +423,9 @@ func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*
 	case !f.NoPassword && interactive && f.IOStreams.IsStdinTTY():
 		// The warning says why a password file that exists is not used
 		// and we prompt instead.
-		if _, ok := f.passFileEntry(s, cfg.PassFile, cfg.Warn); !ok {
+		if pw, ok := cfg.PassFilePassword(); ok {
+			cfg.Password, cfg.NoPassFile = pw, true
+		} else {
 			pw, err := f.Prompt("Password: ")
 			if err != nil {
 				return nil, exitcode.Usage(fmt.Errorf("reading password: %v", err))
@@ -457,20 +462,6 @@ func resolveCause(err error) string {
 // warn prints a password file warning of the client package.
 func (f *Factory) warn(m string) {
 	fmt.Fprintf(f.IOStreams.ErrOut, "pcpctl: %s\n", strings.TrimPrefix(m, "WARNING: "))
-}
-
-func (f *Factory) passFileEntry(s *Settings, path string, warn func(string)) (string, bool) {
-	if path == "" {
-		var ok bool
-		if path, ok = client.PassFilePath(); !ok {
-			return "", false
-		}
-	}
-	host := s.Host
-	if host == "" {
-		host = client.DefaultSocketDir
-	}
-	return client.LookupPassword(path, client.PassFileHost(host), strconv.Itoa(s.Port), s.User, warn)
 }
 
 // Query returns a context bounded by the per-query timeout.
