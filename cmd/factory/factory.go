@@ -495,7 +495,8 @@ func NodeID(arg string) (int, error) {
 }
 
 // ExactNodeID is a cobra Args validator for one node id that stores the id
-// in dst, so that it is parsed once, where it is checked.
+// in dst, so that it is parsed once, where it is checked. Every call sets
+// dst: the last one, on the command's real arguments, wins.
 func ExactNodeID(dst *int) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, args []string) (err error) {
 		if len(args) != 1 {

@@ -43,7 +43,10 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 			if len(args) > 1 {
 				return exitcode.Usage(fmt.Errorf("%s takes at most one node id, got %d arguments", cmd.CommandPath(), len(args)))
 			}
+			// Set on every call: root probes validators with a dummy
+			// argument before the real one (JoinOptionalValues).
 			var err error
+			opts.ID = -1
 			if len(args) == 1 {
 				opts.ID, err = factory.NodeID(args[0])
 			}
