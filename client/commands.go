@@ -64,9 +64,9 @@ func (c *Conn) NodeInfo(ctx context.Context, id int) ([]pcp.NodeInfo, error) {
 				return nil, errInvalidResponse(errors.New("a second ArraySize in one answer"))
 			}
 			announced = r.Count
-			// pgpool has at most 128 backends; a larger count is a lie
-			// and must not size an allocation.
-			nodes = make([]pcp.NodeInfo, 0, min(r.Count, 128))
+			// a count past pgpool's backend limit is a lie and must not
+			// size an allocation.
+			nodes = make([]pcp.NodeInfo, 0, min(r.Count, pcp.MaxBackends))
 		case "NodeInfo":
 			if announced < 0 || len(nodes) >= announced {
 				return nil, errInvalidResponse(fmt.Errorf("more records than the %d announced", announced))
@@ -314,6 +314,6 @@ func complete(announced, got int) error {
 // a bad response without a message of its own.
 func (c *Conn) unexpected(msg pcp.BackendMessage) error {
 	k := kindOf(msg)
-	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(k),
+	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(k), vague: true,
 		Err: fmt.Errorf("a %q packet does not answer this command", k)}
 }

@@ -100,30 +100,17 @@ func OSUser() string {
 func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	nc, err := dial(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return nil, tag(err, OpDial, cfg.Host)
 	}
 	// Replies are read through a buffer: one read(2) takes a whole reply
 	// rather than one per header and body.
 	c := &Conn{nc: nc, fe: pcp.NewFrontend(bufio.NewReaderSize(nc, 4096), nc)}
 	c.fe.SetTracer(cfg.Tracer)
 
-	username := cfg.User
-	if username == "" && !cfg.UserGiven {
-		username = OSUser()
-	}
+	username := cfg.username()
 	password := cfg.Password
 	if password == "" && !cfg.NoPassFile {
-		path, ok := cfg.PassFile, cfg.PassFile != ""
-		if !ok {
-			path, ok = PassFilePath()
-		}
-		if ok {
-			host := cfg.Host
-			if host == "" {
-				host = cfg.socketDir()
-			}
-			password, _ = LookupPassword(path, PassFileHost(host), strconv.Itoa(cfg.Port), username, cfg.Warn)
-		}
+		password, _ = cfg.PassFilePassword()
 	}
 	if password == "" && cfg.PromptIfEmpty != nil {
 		password = cfg.PromptIfEmpty()
@@ -131,15 +118,55 @@ func Dial(ctx context.Context, cfg Config) (*Conn, error) {
 	if err := c.authenticate(ctx, username, password, cfg.Pipeline); err != nil {
 		c.broken = true
 		c.nc.Close()
-		return nil, err
+		return nil, tag(err, OpAuth, cfg.Host)
 	}
 	return c, nil
+}
+
+// tag records where a failure happened unless a deeper step already did.
+func tag(err error, op Op, addr string) error {
+	var e *Error
+	if errors.As(err, &e) {
+		if e.Op == 0 {
+			e.Op = op
+		}
+		if e.Addr == "" {
+			e.Addr = addr
+		}
+	}
+	return err
 }
 
 // Authenticated reports whether pgpool has accepted the credentials. With
 // Config.Pipeline it is false until the first command has read the verdict,
 // and stays false if that command failed because of it.
 func (c *Conn) Authenticated() bool { return c.authed }
+
+func (cfg Config) username() string {
+	if cfg.User == "" && !cfg.UserGiven {
+		return OSUser()
+	}
+	return cfg.User
+}
+
+// PassFilePassword is what the password file gives this session: the entry
+// for its host, port and user in PassFile, or in PassFilePath() when that is
+// empty. A caller that must know before dialling (to prompt or not) passes
+// the answer on in Password with NoPassFile, so the file is read once.
+func (cfg Config) PassFilePassword() (string, bool) {
+	path := cfg.PassFile
+	if path == "" {
+		var ok bool
+		if path, ok = PassFilePath(); !ok {
+			return "", false
+		}
+	}
+	host := cfg.Host
+	if host == "" {
+		host = cfg.socketDir()
+	}
+	return LookupPassword(path, PassFileHost(host), strconv.Itoa(cfg.Port), cfg.username(), cfg.Warn)
+}
 
 func (cfg Config) socketDir() string {
 	if cfg.SocketDir != "" {
@@ -312,9 +339,13 @@ func (c *Conn) ioError(ctx context.Context, err error, reading bool) *Error {
 		return errInvalidResponse(err)
 	}
 	if reading {
-		return &Error{Kind: KindIO, Text: readFailed, Err: err}
+		e := &Error{Kind: KindIO, Op: OpRead, Text: readFailed, Err: err}
+		errors.As(err, &e.Errno)
+		return e
 	}
-	return errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
+	e := errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
+	e.Op = OpWrite
+	return e
 }
 
 func (c *Conn) send(ctx context.Context, msg pcp.FrontendMessage) error {

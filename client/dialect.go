@@ -30,7 +30,7 @@ func (c *Conn) AllNodeInfo(ctx context.Context) ([]pcp.NodeInfo, error) {
 	if cerr != nil {
 		return nil, err
 	}
-	nodes = make([]pcp.NodeInfo, 0, min(n, 128))
+	nodes = make([]pcp.NodeInfo, 0, min(n, pcp.MaxBackends))
 	for i := 0; i < n; i++ {
 		one, err := c.NodeInfo(ctx, i)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"syscall"
 
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -48,9 +49,25 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
-// Error is every failure this package returns.
+// Op is the step of a session that failed.
+type Op int
+
+const (
+	OpDial  Op = iota + 1 // resolving the host or connecting the socket
+	OpAuth                // the salt and MD5 exchange
+	OpWrite               // sending a request
+	OpRead                // reading a reply
+)
+
+// Error is every failure this package returns. Front ends decide on Kind, Op
+// and the server's fields, never on Text.
 type Error struct {
 	Kind Kind
+	Op   Op
+	// Addr is the socket path or host the session was for, when known.
+	Addr string
+	// Errno is the system error under a socket failure, 0 when none.
+	Errno syscall.Errno
 	// Text is the message exactly as libpcp words it (client-side messages
 	// such as `ERROR: connection to host "h" failed with error "…"`, or the
 	// server's "<S>:  <M>\nDETAIL:  <D>\n"), so the pcp_* front end can print
@@ -63,6 +80,9 @@ type Error struct {
 	// Reason is the unexpected tag of a reply ("command failed with reason").
 	Reason string
 	Err    error
+	// vague marks libpcp's messages that do not say what was wrong, so
+	// Error() names the cause instead.
+	vague bool
 }
 
 func (e *Error) Error() string {
@@ -84,12 +104,12 @@ func (e *Error) Error() string {
 		}
 		return m
 	}
-	if (e.Text == invalidResponse || e.Text == "Unknown Error") && e.Kind == KindProtocol && e.Err != nil {
+	if e.vague && e.Kind == KindProtocol && e.Err != nil {
 		// libpcp's words say nothing about what was wrong; the modern
 		// front end, which prints Error(), names it.
 		return "pgpool sent an invalid response: " + e.Err.Error()
 	}
-	if e.Text == readFailed && e.Err != nil {
+	if e.Kind == KindIO && e.Op == OpRead && e.Err != nil {
 		return "lost the connection to pgpool while reading its reply: " + e.Err.Error()
 	}
 	if e.Text != "" {
@@ -113,12 +133,14 @@ func KindOf(err error) Kind {
 }
 
 func errorf(k Kind, cause error, format string, args ...any) *Error {
-	return &Error{Kind: k, Text: fmt.Sprintf(format, args...), Err: cause}
+	e := &Error{Kind: k, Text: fmt.Sprintf(format, args...), Err: cause}
+	errors.As(cause, &e.Errno)
+	return e
 }
 
 // errInvalidResponse is libpcp's word for a reply it cannot use.
 func errInvalidResponse(cause error) *Error {
-	return &Error{Kind: KindProtocol, Text: invalidResponse, Err: cause}
+	return &Error{Kind: KindProtocol, Text: invalidResponse, Err: cause, vague: true}
 }
 
 const invalidResponse = "command failed. invalid response"
@@ -163,4 +185,19 @@ func ServerMessage(err error) string {
 		return e.Server.Message()
 	}
 	return ""
+}
+
+// WatchdogOff reports whether the server refused a watchdog request because
+// pgpool runs without watchdog: 4.x says so in the DETAIL of its error, 3.x
+// in its 'e' message. The server's fields are compared whole, in this one
+// place, so no front end reads the wording.
+func WatchdogOff(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != KindServer {
+		return false
+	}
+	if e.Server != nil {
+		return e.Server.Detail() == "watchdog is not enabled"
+	}
+	return e.Legacy == "watchdog not enabled"
 }

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pcpctl/pcpctl/cmd/health"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"testing"
 
-	"github.com/pcpctl/pcpctl/cmd/health"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
 

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pcpctl/pcpctl/cmd/health"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 

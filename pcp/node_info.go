@@ -5,6 +5,10 @@ import (
 	"strconv"
 )
 
+// MaxBackends is pgpool's MAX_NUM_BACKENDS: node ids run from 0 to
+// MaxBackends-1, and no honest reply holds more records.
+const MaxBackends = 128
+
 // NodeInfoRequest ('I') asks for one backend, or all of them with -1 (4.3+).
 type NodeInfoRequest struct{ NodeID int }
 

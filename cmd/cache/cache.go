@@ -12,6 +12,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 )
 
@@ -100,27 +101,23 @@ func invalidateRun(ctx context.Context, o *InvalidateOptions) error {
 
 func invalidateOne(ctx context.Context, o *InvalidateOptions, s *factory.Settings) error {
 	target := s.Endpoint()
-	conn, err := o.Factory.Connect(ctx, s)
-	if err != nil {
+	connected, err := cmdutil.Act(ctx, o.Factory, s, o.IO.Out, o.DryRun, "invalidate the query cache of pgpool at "+target,
+		func(ctx context.Context, conn *client.Conn) error {
+			if err := conn.InvalidateQueryCache(ctx); err != nil {
+				switch {
+				case client.Unsupported(err):
+					return &exitcode.Error{Code: exitcode.ServerError, Err: fmt.Errorf("pgpool at %s has no query cache invalidation: it needs pgpool-II 4.6 or later (the server does not know PCP request \"G\")", target)}
+				case client.ServerMessage(err) == "query cache is not enabled":
+					return &exitcode.Error{Code: exitcode.ServerError, Err: fmt.Errorf("pgpool at %s runs without the query cache (memory_cache_enabled = off): there is nothing to invalidate", target)}
+				}
+				return &exitcode.Error{Code: codeOf(err), Err: fmt.Errorf("pgpool at %s: %w", target, err)}
+			}
+			_, err := fmt.Fprintf(o.IO.Out, "pgpool at %s: query cache invalidated\n", target)
+			return err
+		})
+	if !connected {
 		return fmt.Errorf("pgpool at %s: %w", target, err)
 	}
-	defer conn.Close()
-	if o.DryRun {
-		_, err := fmt.Fprintf(o.IO.Out, "would invalidate the query cache of pgpool at %s; dry run, nothing was sent\n", target)
-		return err
-	}
-	qctx, cancel := s.Query(ctx)
-	defer cancel()
-	if err := conn.InvalidateQueryCache(qctx); err != nil {
-		switch {
-		case client.Unsupported(err):
-			return &exitcode.Error{Code: exitcode.ServerError, Err: fmt.Errorf("pgpool at %s has no query cache invalidation: it needs pgpool-II 4.6 or later (the server does not know PCP request \"G\")", target)}
-		case client.ServerMessage(err) == "query cache is not enabled":
-			return &exitcode.Error{Code: exitcode.ServerError, Err: fmt.Errorf("pgpool at %s runs without the query cache (memory_cache_enabled = off): there is nothing to invalidate", target)}
-		}
-		return &exitcode.Error{Code: codeOf(err), Err: fmt.Errorf("pgpool at %s: %w", target, err)}
-	}
-	_, err = fmt.Fprintf(o.IO.Out, "pgpool at %s: query cache invalidated\n", target)
 	return err
 }
 

@@ -404,7 +404,7 @@ func legacyCode(err error) int {
 		switch {
 		case errors.Is(e.Err, io.EOF), errors.Is(e.Err, io.ErrUnexpectedEOF):
 			return legacyEOF
-		case strings.HasPrefix(e.Text, "ERROR: sending"):
+		case e.Op == client.OpWrite:
 			return legacyWrite
 		}
 		return legacyRead

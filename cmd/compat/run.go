@@ -16,8 +16,9 @@ import (
 	"github.com/pcpctl/pcpctl/pcp"
 )
 
-// maxNumBackends is pgpool's MAX_NUM_BACKENDS, the tools' node id limit.
-const maxNumBackends = 128
+// maxNumBackends is the tools' node id limit; like libpcp's front ends they
+// accept it as an id (the check is "> MAX_NUM_BACKENDS").
+const maxNumBackends = pcp.MaxBackends
 
 // options is what the stock front end collects from its arguments.
 type options struct {

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"io"
 	"strings"
 	"sync"
@@ -191,7 +192,7 @@ func (o *EventsOptions) watch(ctx context.Context, s *factory.Settings, ch chan<
 			if !unreachable && now.Sub(failingSince) >= UnreachableAfter {
 				unreachable = true
 				backoff = o.Interval
-				if !send(Event{Time: now, Kind: KindUnreachable, Subject: subjectPgpool, NodeID: -1, Since: failingSince, Error: oneLine(err)}) {
+				if !send(Event{Time: now, Kind: KindUnreachable, Subject: subjectPgpool, NodeID: -1, Since: failingSince, Error: cmdutil.OneLine(err)}) {
 					return
 				}
 			}
@@ -258,10 +259,4 @@ func (o *EventsOptions) poll(ctx context.Context, s *factory.Settings, interacti
 		return nil, err
 	}
 	return snap, nil
-}
-
-func oneLine(err error) string {
-	s := strings.TrimSpace(err.Error())
-	s = strings.TrimSpace(strings.TrimPrefix(s, "ERROR:"))
-	return strings.Join(strings.Fields(s), " ")
 }

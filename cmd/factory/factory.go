@@ -20,6 +20,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/config"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // DefaultPort is pgpool's PCP port.
@@ -371,9 +372,8 @@ func (f *Factory) PreparePassword(targets []*Settings) error {
 	}
 	ask := f.ForcePassword
 	if !ask && f.IOStreams.IsStdinTTY() {
-		path := f.Getenv("PCPPASSFILE")
 		for _, s := range targets {
-			if _, ok := f.passFileEntry(s, path, f.warn); !ok {
+			if _, ok := f.config(s, true).PassFilePassword(); !ok {
 				ask = true
 				break
 			}
@@ -395,14 +395,18 @@ func (f *Factory) ConnectQuiet(ctx context.Context, s *Settings) (*client.Conn, 
 	return f.connect(ctx, s, false)
 }
 
-func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
-	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User}
+// config is the client's view of s; interactive sessions hear the password
+// file's warnings.
+func (f *Factory) config(s *Settings, interactive bool) client.Config {
+	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User, PassFile: f.Getenv("PCPPASSFILE")}
 	if interactive {
 		cfg.Warn = f.warn
 	}
-	if p := f.Getenv("PCPPASSFILE"); p != "" {
-		cfg.PassFile = p
-	}
+	return cfg
+}
+
+func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
+	cfg := f.config(s, interactive)
 	if f.Debug && interactive {
 		cfg.Tracer = newTracer(f.IOStreams.ErrOut)
 	}
@@ -419,7 +423,9 @@ func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*
 	case !f.NoPassword && interactive && f.IOStreams.IsStdinTTY():
 		// The warning says why a password file that exists is not used
 		// and we prompt instead.
-		if _, ok := f.passFileEntry(s, cfg.PassFile, cfg.Warn); !ok {
+		if pw, ok := cfg.PassFilePassword(); ok {
+			cfg.Password, cfg.NoPassFile = pw, true
+		} else {
 			pw, err := f.Prompt("Password: ")
 			if err != nil {
 				return nil, exitcode.Usage(fmt.Errorf("reading password: %v", err))
@@ -458,20 +464,6 @@ func (f *Factory) warn(m string) {
 	fmt.Fprintf(f.IOStreams.ErrOut, "pcpctl: %s\n", strings.TrimPrefix(m, "WARNING: "))
 }
 
-func (f *Factory) passFileEntry(s *Settings, path string, warn func(string)) (string, bool) {
-	if path == "" {
-		var ok bool
-		if path, ok = client.PassFilePath(); !ok {
-			return "", false
-		}
-	}
-	host := s.Host
-	if host == "" {
-		host = client.DefaultSocketDir
-	}
-	return client.LookupPassword(path, client.PassFileHost(host), strconv.Itoa(s.Port), s.User, warn)
-}
-
 // Query returns a context bounded by the per-query timeout.
 func (s *Settings) Query(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.Timeout)
@@ -493,22 +485,26 @@ func (s *Settings) Endpoint() string {
 }
 
 // NodeID parses a node id argument: a usage error naming the value when it
-// is not an integer 0-127.
+// is not a node id pgpool can have.
 func NodeID(arg string) (int, error) {
 	id, err := strconv.Atoi(arg)
-	if err != nil || id < 0 || id > 127 {
-		return 0, exitcode.Usage(fmt.Errorf("invalid node id %q: want an integer 0-127", arg))
+	if err != nil || id < 0 || id >= pcp.MaxBackends {
+		return 0, exitcode.Usage(fmt.Errorf("invalid node id %q: want an integer 0-%d", arg, pcp.MaxBackends-1))
 	}
 	return id, nil
 }
 
-// ExactNodeID is a cobra Args validator for one node id.
-func ExactNodeID(cmd *cobra.Command, args []string) error {
-	if len(args) != 1 {
-		return exitcode.Usage(fmt.Errorf("%s needs exactly one node id, got %d arguments", cmd.CommandPath(), len(args)))
+// ExactNodeID is a cobra Args validator for one node id that stores the id
+// in dst, so that it is parsed once, where it is checked. Every call sets
+// dst: the last one, on the command's real arguments, wins.
+func ExactNodeID(dst *int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) (err error) {
+		if len(args) != 1 {
+			return exitcode.Usage(fmt.Errorf("%s needs exactly one node id, got %d arguments", cmd.CommandPath(), len(args)))
+		}
+		*dst, err = NodeID(args[0])
+		return err
 	}
-	_, err := NodeID(args[0])
-	return err
 }
 
 // RestartPause is how long Read waits before its second try: pgpool's new

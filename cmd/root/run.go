@@ -3,6 +3,7 @@ package root
 import (
 	"errors"
 	"fmt"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -123,20 +124,11 @@ func run(cmd *cobra.Command, ios *iostreams.IOStreams) int {
 	var ee *exitcode.Error
 	if errors.As(err, &ee) {
 		if ee.Err != nil && !ee.Silent {
-			fmt.Fprintf(ios.ErrOut, "pcpctl: %s\n", oneLine(ee.Err.Error()))
+			fmt.Fprintf(ios.ErrOut, "pcpctl: %s\n", cmdutil.OneLine(ee.Err))
 		}
 		return ee.Code
 	}
 	// cobra's own complaints (unknown command, bad args) are usage errors.
 	fmt.Fprintf(ios.ErrOut, "pcpctl: %s\n", err)
 	return exitcode.UsageError
-}
-
-// oneLine drops libpcp's "ERROR: " prefix and folds the message onto one
-// line.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	s = strings.TrimPrefix(s, "ERROR: ")
-	s = strings.TrimSpace(s)
-	return strings.Join(strings.Fields(strings.ReplaceAll(s, "\n", " ")), " ")
 }

@@ -12,8 +12,9 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/internal/monitor"
+	"github.com/pcpctl/pcpctl/health"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 type handler struct {
@@ -117,8 +118,8 @@ func (h *handler) role(primary bool) func(http.ResponseWriter, *http.Request, ur
 			return
 		}
 		id, err := strconv.Atoi(v[0])
-		if err != nil || id < 0 || id > 127 {
-			reply(w, http.StatusBadRequest, "invalid node %s: want an integer 0-127", strconv.Quote(v[0]))
+		if err != nil || id < 0 || id >= pcp.MaxBackends {
+			reply(w, http.StatusBadRequest, "invalid node %s: want an integer 0-%d", strconv.Quote(v[0]), pcp.MaxBackends-1)
 			return
 		}
 		only, ok := h.pgpool(w, q, false)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
-	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/output"
 )
 
@@ -60,11 +60,11 @@ type Status struct {
 // Statuses are the values of pcp_node_info's status field, identical from
 // pgpool-II 3.0 to 4.7.
 var Statuses = []Status{
-	{0, "unused", "slot not in use (initialisation only)"},
-	{1, "waiting", "up, but no client connection has been made to it yet (\"connect wait\"); counts as up"},
-	{2, "up", "up, connections pooled"},
-	{3, "down", "detached or down; pgpool sends it no queries"},
-	{3, "quarantine", "status 3 with the quarantine flag: detached because the watchdog lacked consensus (3.7+); comes back by itself"},
+	{0, health.StatusUnused, "slot not in use (initialisation only)"},
+	{1, health.StatusWaiting, "up, but no client connection has been made to it yet (\"connect wait\"); counts as up"},
+	{2, health.StatusUp, "up, connections pooled"},
+	{3, health.StatusDown, "detached or down; pgpool sends it no queries"},
+	{3, health.StatusQuarantine, "status 3 with the quarantine flag: detached because the watchdog lacked consensus (3.7+); comes back by itself"},
 }
 
 // Classic is the 1-6 table of the pgpool-II 3.x operator guide.
@@ -79,10 +79,10 @@ var Classic = []Status{
 
 // Roles are the role values (node info, 3.7+).
 var Roles = []Status{
-	{0, "main", "the main node in non-streaming modes (\"master\" before 4.2)"},
-	{1, "replica", "the other nodes in non-streaming modes (\"slave\" before 4.2)"},
-	{2, "primary", "streaming replication: the read-write node"},
-	{3, "standby", "streaming replication: a read-only node"},
+	{0, health.RoleMain, "the main node in non-streaming modes (\"master\" before 4.2)"},
+	{1, health.RoleReplica, "the other nodes in non-streaming modes (\"slave\" before 4.2)"},
+	{2, health.RolePrimary, "streaming replication: the read-write node"},
+	{3, health.RoleStandby, "streaming replication: a read-only node"},
 }
 
 // ClusteringModes are backend_clustering_mode's values (4.2+), in

@@ -7,7 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"sync"
 	"time"
 
@@ -181,37 +181,28 @@ func fetchOne(ctx context.Context, f *factory.Factory, s *factory.Settings, loc 
 		conn, err = f.ConnectQuiet(ctx, s)
 	}
 	if err != nil {
-		p.Error = oneLine(err)
+		p.Error = cmdutil.OneLine(err)
 		return p
 	}
 	defer conn.Close()
 	infos, err := shared.Nodes(ctx, conn, s)
 	if err != nil {
-		p.Error = oneLine(err)
+		p.Error = cmdutil.OneLine(err)
 		return p
 	}
 	p.Nodes = output.NewNodeList(infos, loc)
 	// The findings' words and rules depend on it (check, serve too).
 	p.Nodes.Mode = shared.Mode(ctx, conn, s, infos)
-	wi, err := conn.WatchdogInfo(ctx, -1)
+	cl, err := conn.WatchdogCluster(ctx, -1)
 	switch {
-	case err != nil && client.KindOf(err) == client.KindServer && strings.Contains(err.Error(), "not enabled"):
+	case client.WatchdogOff(err):
 		p.WatchdogOff = true
 		p.WatchdogError = "watchdog is not enabled"
 	case err != nil:
-		p.WatchdogError = oneLine(err)
-	case wi.Cluster == nil:
-		p.WatchdogError = "pre-3.5 watchdog reply"
+		p.WatchdogError = cmdutil.OneLine(err)
 	default:
-		p.Watchdog = wi.Cluster
+		p.Watchdog = cl
 	}
 	more(ctx, conn, &p)
 	return p
-}
-
-// oneLine folds an error onto one line without libpcp's "ERROR: ".
-func oneLine(err error) string {
-	s := strings.TrimSpace(err.Error())
-	s = strings.TrimSpace(strings.TrimPrefix(s, "ERROR:"))
-	return strings.Join(strings.Fields(s), " ")
 }

@@ -6,7 +6,7 @@ package monitor
 
 import (
 	"context"
-	"strings"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"time"
 
 	"github.com/pcpctl/pcpctl/client"
@@ -86,7 +86,7 @@ func takeOnce(ctx context.Context, f *factory.Factory, targets []*factory.Settin
 		defer func() { e.Took = time.Since(start) }()
 		if want.Children {
 			if ch, err := children(ctx, c); err != nil {
-				e.ChildrenErr = oneLine(err)
+				e.ChildrenErr = cmdutil.OneLine(err)
 			} else {
 				e.Children = ch
 			}
@@ -95,7 +95,7 @@ func takeOnce(ctx context.Context, f *factory.Factory, targets []*factory.Settin
 			for id := range p.Nodes.Nodes {
 				f, err := c.HealthCheckStats(ctx, id)
 				if err != nil {
-					e.Health, e.HealthErr = nil, oneLine(err)
+					e.Health, e.HealthErr = nil, cmdutil.OneLine(err)
 					break
 				}
 				e.Health = append(e.Health, output.HealthRecord(f))
@@ -126,10 +126,4 @@ func children(ctx context.Context, c *client.Conn) (*Children, error) {
 		}
 	}
 	return ch, nil
-}
-
-func oneLine(err error) string {
-	s := strings.TrimSpace(err.Error())
-	s = strings.TrimSpace(strings.TrimPrefix(s, "ERROR:"))
-	return strings.Join(strings.Fields(s), " ")
 }

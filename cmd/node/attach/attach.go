@@ -28,7 +28,7 @@ advises pcpctl node recover (online recovery copies the data back); --force
 attaches it anyway.`,
 		Example: `  pcpctl node attach 2 --wait
   pcpctl node attach 2 --dry-run`,
-		Args:              factory.ExactNodeID,
+		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 	}
 	shared.SetUpAction(cmd, f, opts, false, runF)

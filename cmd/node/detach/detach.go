@@ -21,7 +21,7 @@ sending nothing, to detach the primary or the last node that is up. --wait
 polls until the node is down; --graceful lets clients leave first.`,
 		Example: `  pcpctl node detach 2 --wait
   pcpctl node detach 0 --force     # the primary: failover follows`,
-		Args:              factory.ExactNodeID,
+		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 	}
 	shared.SetUpAction(cmd, f, opts, true, runF)

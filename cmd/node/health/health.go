@@ -43,18 +43,18 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 			if len(args) > 1 {
 				return exitcode.Usage(fmt.Errorf("%s takes at most one node id, got %d arguments", cmd.CommandPath(), len(args)))
 			}
+			// Set on every call: root probes validators with a dummy
+			// argument before the real one (JoinOptionalValues).
+			var err error
+			opts.ID = -1
 			if len(args) == 1 {
-				_, err := factory.NodeID(args[0])
-				return err
+				opts.ID, err = factory.NodeID(args[0])
 			}
-			return nil
+			return err
 		},
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if len(args) == 1 {
-				opts.ID, _ = factory.NodeID(args[0])
-			}
 			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}

@@ -36,11 +36,10 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 		Short: "Show one backend (same columns as node list)",
 		Example: `  pcpctl node info 1
   pcpctl node info 1 -o json`,
-		Args:              factory.ExactNodeID,
+		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			opts.ID, _ = factory.NodeID(args[0])
 			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}

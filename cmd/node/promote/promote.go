@@ -44,7 +44,7 @@ left detached, as pgpool leaves it; rebuild it with pcpctl node recover.`,
 		Example: `  pcpctl node promote 1 --switchover --dry-run
   pcpctl node promote 1 --switchover --sql-user postgres
   pcpctl node promote 1 --force --wait`,
-		Args:              factory.ExactNodeID,
+		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 	}
 	shared.SetUpAction(cmd, f, opts, true, runF)

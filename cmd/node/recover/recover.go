@@ -24,7 +24,7 @@ when it is all done; pcpctl shows the elapsed time meanwhile on a terminal.
 Without --timeout the deadline is 15 minutes. --wait then polls until the
 node is up.`,
 		Example:           `  pcpctl node recover 2 --wait`,
-		Args:              factory.ExactNodeID,
+		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 	}
 	shared.SetUpAction(cmd, f, opts, false, runF)

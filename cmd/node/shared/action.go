@@ -13,8 +13,8 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
-	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -91,7 +91,6 @@ func SetUpAction(cmd *cobra.Command, f *factory.Factory, o *ActionOptions, destr
 	}
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		var err error
-		o.ID, _ = factory.NodeID(args[0]) // checked by the Args validator
 		if o.Settings, err = f.Settings(); err != nil {
 			return err
 		}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/factory"
-	"github.com/pcpctl/pcpctl/cmd/health"
 	"github.com/pcpctl/pcpctl/cmd/node/reconcile/rules"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/pcp"
 )
 

@@ -11,6 +11,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/pgpool/reload"
 )
@@ -60,27 +61,18 @@ says which.`,
 }
 
 func logRotateRun(ctx context.Context, o *LogRotateOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	scope, _ := reload.ScopeByte(o.Scope)
 	word := map[byte]string{'l': "local", 'c': "cluster"}[scope]
 	target := reload.Target(o.Settings)
-	conn, err := o.Factory.Connect(ctx, o.Settings)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if o.DryRun {
-		_, err := fmt.Fprintf(o.IO.Out, "would rotate the log file of pgpool at %s (scope %s); dry run, nothing was sent\n", target, word)
-		return err
-	}
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	if err := conn.LogRotate(qctx, scope); err != nil {
-		return explain(err, target, "log rotation", "V")
-	}
-	_, err = fmt.Fprintf(o.IO.Out, "pgpool at %s is rotating its log file (scope %s)\n", target, word)
+	_, err := cmdutil.Act(ctx, o.Factory, o.Settings, o.IO.Out, o.DryRun,
+		fmt.Sprintf("rotate the log file of pgpool at %s (scope %s)", target, word),
+		func(ctx context.Context, conn *client.Conn) error {
+			if err := conn.LogRotate(ctx, scope); err != nil {
+				return explain(err, target, "log rotation", "V")
+			}
+			_, err := fmt.Fprintf(o.IO.Out, "pgpool at %s is rotating its log file (scope %s)\n", target, word)
+			return err
+		})
 	return err
 }
 

@@ -7,8 +7,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 )
 
@@ -84,25 +86,16 @@ func Target(s *factory.Settings) string {
 }
 
 func reloadRun(ctx context.Context, o *ReloadOptions) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	scope, _ := ScopeByte(o.Scope)
 	word := map[byte]string{'l': "local", 'c': "cluster"}[scope]
-	conn, err := o.Factory.Connect(ctx, o.Settings)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if o.DryRun {
-		_, err := fmt.Fprintf(o.IO.Out, "would reload the configuration of pgpool at %s (scope %s); dry run, nothing was sent\n", Target(o.Settings), word)
-		return err
-	}
-	qctx, cancel := o.Settings.Query(ctx)
-	defer cancel()
-	if err := conn.ReloadConfig(qctx, scope); err != nil {
-		return exitcode.FromClient(err)
-	}
-	_, err = fmt.Fprintf(o.IO.Out, "pgpool at %s is reloading its configuration (scope %s)\n", Target(o.Settings), word)
+	_, err := cmdutil.Act(ctx, o.Factory, o.Settings, o.IO.Out, o.DryRun,
+		fmt.Sprintf("reload the configuration of pgpool at %s (scope %s)", Target(o.Settings), word),
+		func(ctx context.Context, conn *client.Conn) error {
+			if err := conn.ReloadConfig(ctx, scope); err != nil {
+				return exitcode.FromClient(err)
+			}
+			_, err := fmt.Fprintf(o.IO.Out, "pgpool at %s is reloading its configuration (scope %s)\n", Target(o.Settings), word)
+			return err
+		})
 	return err
 }

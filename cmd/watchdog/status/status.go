@@ -60,18 +60,17 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var wi *pcp.WatchdogInfo
+	// WatchdogCluster is the dialect code pcp_watchdog_info reads through,
+	// so a 3.3–3.4 server's per-index replies arrive as one cluster view.
+	var cl *pcp.WatchdogCluster
 	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
-		wi, err = c.WatchdogInfo(ctx, -1)
+		cl, err = c.WatchdogCluster(ctx, -1)
 		return exitcode.FromClient(err)
 	})
 	if err != nil {
 		return err
 	}
-	if wi.Cluster == nil {
-		return &exitcode.Error{Code: exitcode.Protocol, Err: errors.New("pgpool sent a pre-3.5 watchdog reply; use pcp_watchdog_info")}
-	}
-	w := &output.Watchdog{Cluster: wi.Cluster}
+	w := &output.Watchdog{Cluster: cl}
 	if err := output.PrintWatchdog(o.IO.Out, o.Format, w); err != nil {
 		return err
 	}

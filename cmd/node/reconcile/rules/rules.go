@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/pcpctl/pcpctl/client"
-	"github.com/pcpctl/pcpctl/cmd/health"
+	"github.com/pcpctl/pcpctl/health"
 )
 
 // DefaultMaxLag is --max-lag's default (reconcile, switchover): pgpool's

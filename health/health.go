@@ -88,37 +88,55 @@ func Worst(fs []Finding) Severity {
 	return s
 }
 
+// The words for backend statuses and roles, shared by every printer and by
+// the status-codes legend. Constants, not a table, so that no package init
+// builds them on the pcp_* path.
+const (
+	StatusUnused     = "unused"
+	StatusWaiting    = "waiting"
+	StatusUp         = "up"
+	StatusDown       = "down"
+	StatusQuarantine = "quarantine"
+
+	RoleMain    = "main"
+	RoleReplica = "replica"
+	RolePrimary = "primary"
+	RoleStandby = "standby"
+
+	UnknownWord = "unknown"
+)
+
 // StatusName is pgpool's word for a backend status, quarantine included.
 func StatusName(status int, quarantine bool) string {
 	switch status {
 	case 0:
-		return "unused"
+		return StatusUnused
 	case 1:
-		return "waiting"
+		return StatusWaiting
 	case 2:
-		return "up"
+		return StatusUp
 	case 3:
 		if quarantine {
-			return "quarantine"
+			return StatusQuarantine
 		}
-		return "down"
+		return StatusDown
 	}
-	return "unknown"
+	return UnknownWord
 }
 
 // RoleName is the 4.2+ word for a server role.
 func RoleName(role int) string {
 	switch role {
 	case 0:
-		return "main"
+		return RoleMain
 	case 1:
-		return "replica"
+		return RoleReplica
 	case 2:
-		return "primary"
+		return RolePrimary
 	case 3:
-		return "standby"
+		return RoleStandby
 	}
-	return "unknown"
+	return UnknownWord
 }
 
 // Backend is what a direct connection to the PostgreSQL server found.
