@@ -295,6 +295,44 @@ func TestModeReplicatedCommands(t *testing.T) {
 	}
 }
 
+// TestModeReplicatedMonitoring: cluster status, events and serve speak of
+// the main node and never of a primary where pgpool has none (a router
+// asking /primary must not send writes to one node of a native cluster).
+func TestModeReplicatedMonitoring(t *testing.T) {
+	needMode(t, replicated...)
+	var st struct {
+		Healthy bool `json:"healthy"`
+		Pgpools []struct {
+			Nodes []struct {
+				Role string `json:"role"`
+			} `json:"nodes"`
+		} `json:"pgpools"`
+	}
+	r := modern(t, "cluster", "status", "-o", "json")
+	if err := json.Unmarshal([]byte(r.Stdout), &st); r.Code != 0 || err != nil || !st.Healthy || len(st.Pgpools) != 1 || len(st.Pgpools[0].Nodes) != 3 {
+		t.Fatalf("cluster status (%v): %s", err, r)
+	}
+	for i, n := range st.Pgpools[0].Nodes {
+		if want := map[bool]string{true: "main", false: "replica"}[i == 0]; n.Role != want {
+			t.Errorf("cluster status: node %d is %q, want %q", i, n.Role, want)
+		}
+	}
+	p, stop := startEvents(t, "--since-start")
+	waitEvent(t, p, "main node", func(e eventLine) bool { return e.Kind == "main_node" && e.New == "node 0" })
+	out, _ := stop()
+	for _, e := range parseEvents(t, out) {
+		if e.Kind == "primary" || e.Kind == "node_role" && e.New != "main" && e.New != "replica" {
+			t.Errorf("events in %s mode: %+v", clusterMode(), e)
+		}
+	}
+	s := startServe(t, "--pgpool", env(t, "PCP_HOST")+":"+env(t, "PCP_PORT"))
+	for path, want := range map[string]int{"/primary?node=0": 503, "/primary?node=1": 503, "/standby?node=1": 503, "/healthz": 200} {
+		if got := s.probe(t, path); got != want {
+			t.Errorf("serve %s: %d, want %d", path, got, want)
+		}
+	}
+}
+
 // TestModeRawViews: raw mode has no replication: pgpool uses the first up
 // node, roles are main and replica, and nothing about the others' roles or
 // read-write state is a finding.

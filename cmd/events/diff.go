@@ -99,6 +99,12 @@ func primaryOf(s *Snapshot) string {
 		return ""
 	}
 	l := output.NewNodeList(s.Nodes, nil)
+	// pgpool names roles primary and standby in streaming replication
+	// only; elsewhere its first node is the main node (main_node events),
+	// and there is no primary to report.
+	if !l.Health().Streaming() {
+		return ""
+	}
 	if p := l.Primary(); p != nil {
 		return fmt.Sprintf("node %d", p.ID)
 	}

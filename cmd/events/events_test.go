@@ -56,6 +56,14 @@ func TestDiff(t *testing.T) {
 			`primary primary -1 "node 0"→"none"`, `main_node main node -1 "node 0"→"none"`}},
 		{"starting state", nil, snap([]int{2}, []int{2}, nil), []string{
 			`node_status node 0 0 ""→"up"`, `node_role node 0 0 ""→"primary"`, `primary primary -1 ""→"node 0"`, `main_node main node -1 ""→"node 0"`}},
+		// Native replication and snapshot isolation: main and replica, a
+		// main node, never a primary.
+		{"starting state, main and replica", nil, snap([]int{2, 2}, []int{0, 1}, nil), []string{
+			`node_status node 0 0 ""→"up"`, `node_role node 0 0 ""→"main"`, `node_status node 1 1 ""→"up"`, `node_role node 1 1 ""→"replica"`,
+			`main_node main node -1 ""→"node 0"`}},
+		{"main node down", snap([]int{2, 2}, []int{0, 1}, nil), snap([]int{3, 2}, []int{1, 0}, nil), []string{
+			`node_status node 0 0 "up"→"down"`, `node_role node 0 0 "main"→"replica"`, `node_role node 1 1 "replica"→"main"`,
+			`main_node main node -1 "node 0"→"node 1"`}},
 		{"member lost, quorum lost, leader moves",
 			snap([]int{2}, []int{2}, trio("wd0", 1, "LEADER", "STANDBY", "STANDBY")),
 			snap([]int{2}, []int{2}, trio("wd1", -1, "LOST", "LEADER", "STANDBY")), []string{
