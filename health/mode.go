@@ -114,33 +114,40 @@ func RecoveryStages(m Mode) string {
 	return "1st stage (copy), remote start, attach"
 }
 
-// configEnums are the pcp_pool_status parameters pgpool sends as the
-// number of an enumeration counted from 1, with pgpool.conf's names in
-// order (src/config/pool_config_variables.c and src/include/pool_config.h
-// of 4.3.5). (The log levels are numbered otherwise and stay numbers.)
+// configEnum is a pcp_pool_status parameter that pgpool sends as the
+// number of an enumeration: pgpool.conf's names in order, the first
+// numbered first; "" where a number has no name in pgpool.conf
+// (src/config/pool_config_variables.c, src/include/pool_config.h and
+// src/include/utils/elog.h of 4.3.5; unchanged to 4.7.2). Most count from
+// 1; log_error_verbosity from 0 (PGERROR_TERSE), and the message levels are
+// elog.h's (DEBUG5 is 10; 16 is COMMERROR, no setting).
 // (A function, not a map: nothing may run at start-up.)
-func configEnum(name string) []string {
+func configEnum(name string) (names []string, first int) {
 	switch name {
 	case "backend_clustering_mode":
 		names := make([]string, len(modes))
 		for i, m := range modes {
 			names[i] = string(m)
 		}
-		return names
+		return names, 1
 	case "log_standby_delay":
-		return []string{"always", "if_over_threshold", "none"}
+		return []string{"always", "if_over_threshold", "none"}, 1
 	case "memqcache_method":
-		return []string{"shmem", "memcached"}
+		return []string{"shmem", "memcached"}, 1
 	case "wd_lifecheck_method":
-		return []string{"query", "heartbeat", "external"}
+		return []string{"query", "heartbeat", "external"}, 1
 	case "disable_load_balance_on_write":
-		return []string{"off", "transaction", "trans_transaction", "always", "dml_adaptive"}
+		return []string{"off", "transaction", "trans_transaction", "always", "dml_adaptive"}, 1
 	case "relcache_query_target":
-		return []string{"primary", "load_balance_node"}
+		return []string{"primary", "load_balance_node"}, 1
 	case "check_temp_table":
-		return []string{"catalog", "trace", "none", "on", "off"}
+		return []string{"catalog", "trace", "none", "on", "off"}, 1
+	case "log_error_verbosity":
+		return []string{"terse", "default", "verbose"}, 0
+	case "client_min_messages", "log_min_messages":
+		return []string{"debug5", "debug4", "debug3", "debug2", "debug1", "log", "", "info", "notice", "warning", "error", "fatal", "panic"}, 10
 	}
-	return nil
+	return nil, 0
 }
 
 // ConfigValue is a pcp_pool_status value as pcpctl shows it: an
@@ -148,10 +155,10 @@ func configEnum(name string) []string {
 // (backend_clustering_mode 2 is "native_replication [2]"); anything else,
 // and a number out of range, as sent.
 func ConfigValue(name, value string) string {
-	names := configEnum(name)
+	names, first := configEnum(name)
 	n, err := strconv.Atoi(strings.TrimSpace(value))
-	if err != nil || n < 1 || n > len(names) {
+	if err != nil || n < first || n-first >= len(names) || names[n-first] == "" {
 		return value
 	}
-	return fmt.Sprintf("%s [%d]", names[n-1], n)
+	return fmt.Sprintf("%s [%d]", names[n-first], n)
 }

@@ -21,10 +21,16 @@ func TestParseModeFollowsPgpoolsEnum(t *testing.T) {
 	}
 	for name, want := range map[string]string{"log_standby_delay": "if_over_threshold [2]", "memqcache_method": "shmem [1]",
 		"wd_lifecheck_method": "heartbeat [2]", "disable_load_balance_on_write": "trans_transaction [3]",
-		"relcache_query_target": "primary [1]", "check_temp_table": "catalog [1]"} {
+		"relcache_query_target": "primary [1]", "check_temp_table": "catalog [1]",
+		"log_error_verbosity": "terse [0]", "client_min_messages": "notice [18]", "log_min_messages": "warning [19]"} {
 		v := want[strings.Index(want, "[")+1 : len(want)-1]
 		if got := ConfigValue(name, v); got != want {
 			t.Errorf("ConfigValue(%s, %s) = %q, want %q", name, v, got, want)
+		}
+	}
+	for _, c := range [][2]string{{"log_min_messages", "16"}, {"log_min_messages", "9"}, {"log_min_messages", "23"}, {"log_error_verbosity", "3"}} {
+		if got := ConfigValue(c[0], c[1]); got != c[1] {
+			t.Errorf("ConfigValue(%s, %s) = %q: a number without a name stays as sent", c[0], c[1], got)
 		}
 	}
 	if got := ConfigValue("num_init_children", "2"); got != "2" {

@@ -43,8 +43,9 @@ the number in brackets: backend_clustering_mode "native_replication [2]"
 (1 streaming_replication, 2 native_replication, 3 logical_replication,
 4 slony, 5 raw, 6 snapshot_isolation), and so log_standby_delay,
 disable_load_balance_on_write, check_temp_table, relcache_query_target,
-wd_lifecheck_method and memqcache_method. pcpctl status-codes lists the
-modes.`,
+wd_lifecheck_method, memqcache_method, log_error_verbosity (terse [0]),
+client_min_messages and log_min_messages (warning [19]). pcpctl
+status-codes lists the modes.`,
 		Example: `  pcpctl pool config
   pcpctl pool config num_init_children max_pool -o plain
   pcpctl pool config -o json | jq -r '.[] | select(.name=="health_check_period") | .value'`,
