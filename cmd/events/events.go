@@ -253,9 +253,11 @@ func (o *EventsOptions) poll(ctx context.Context, s *factory.Settings, interacti
 	}
 	snap := &Snapshot{Nodes: infos}
 	// The watchdog is optional: off, or unreadable, it yields no events.
-	if wi, err := conn.WatchdogInfo(pctx, -1); err == nil && wi.Cluster != nil {
-		snap.Watchdog = wi.Cluster
-	} else if err != nil && client.KindOf(err) != client.KindServer {
+	// WatchdogCluster reads every dialect (3.3-3.4 replies too), as
+	// watchdog status and cluster status do.
+	if cl, err := conn.WatchdogCluster(pctx, -1); err == nil {
+		snap.Watchdog = cl
+	} else if client.KindOf(err) != client.KindServer {
 		return nil, err
 	}
 	return snap, nil
