@@ -114,7 +114,7 @@ func (c *Conn) CheckNodeExists(ctx context.Context, id int) error {
 		return err
 	}
 	if id < 0 || id >= n {
-		return errorf(KindUsage, nil, "ERROR:  invalid node id: %d\nDETAIL:  pgpool-II has %d backend nodes (0-%d); pcpctl does not send this request for a node that does not exist\n", id, n, n-1)
+		return &Error{Kind: KindUsage, Err: &NodeRangeError{ID: id, Count: n}}
 	}
 	return nil
 }
@@ -177,9 +177,7 @@ func (c *Conn) WatchdogInfo(ctx context.Context, id int) (*pcp.WatchdogInfo, err
 		return nil, c.unexpected(msg)
 	}
 	if r.Tag != "CommandComplete" {
-		e := errReason(r.Tag)
-		e.Text += "\n" // libpcp's watchdog path adds one
-		return nil, e
+		return nil, errReason(r.Tag)
 	}
 	return r, nil
 }
@@ -314,6 +312,6 @@ func complete(announced, got int) error {
 // a bad response without a message of its own.
 func (c *Conn) unexpected(msg pcp.BackendMessage) error {
 	k := kindOf(msg)
-	return &Error{Kind: KindProtocol, Text: "Unknown Error", Reason: string(k), vague: true,
-		Err: fmt.Errorf("a %q packet does not answer this command", k)}
+	return &Error{Kind: KindProtocol, Op: OpRead, Packet: k,
+		Err: ErrWrongReply}
 }

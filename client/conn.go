@@ -45,10 +45,6 @@ type Config struct {
 	// need the resolver's answer to print the errno the C tool prints.
 	// Otherwise such names fail here without leaving the host (RFC 6761).
 	LookupInvalid bool
-	// GetAddrInfo words a failed lookup as libpcp 4.6.2+ does after
-	// getaddrinfo ("getaddrinfo failed" and gai_strerror's text) instead
-	// of 4.3's gethostbyname message.
-	GetAddrInfo bool
 	// PromptIfEmpty, when set, is asked for the password once the password
 	// file has given none, as libpcp 4.7 does even under -w.
 	PromptIfEmpty func() string
@@ -198,28 +194,37 @@ func dial(ctx context.Context, cfg Config) (transport, error) {
 		nc, err := dialUnix(ctx, path)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, timeoutError(ctx, "connecting to socket \""+path+"\"", err)
+				e := timeoutError(ctx, OpDial, err)
+				e.Addr, e.Socket = path, true
+				return nil, e
 			}
-			return nil, errorf(KindConnect, err, "ERROR: connection to socket \"%s\" failed with error \"%s\"", path, strerror(err))
+			e := causeError(KindConnect, OpDial, err)
+			e.Addr, e.Socket = path, true
+			return nil, e
 		}
 		return nc, nil
 	}
 	ip, err := resolve(ctx, cfg.Host, cfg.LookupInvalid)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, timeoutError(ctx, "resolving \""+cfg.Host+"\"", err)
+			e := timeoutError(ctx, OpDial, err)
+			e.Addr, e.Lookup = cfg.Host, true
+			return nil, e
 		}
-		if cfg.GetAddrInfo {
-			return nil, errorf(KindHost, err, "ERROR: getaddrinfo failed \"%s\"", gaiStrerror(err))
-		}
-		return nil, errorf(KindHost, err, "ERROR: could not retrieve hostname. gethostbyname failed with error \"%s\"", gethostbynameErrno(err))
+		e := causeError(KindHost, OpDial, err)
+		e.Addr, e.Lookup = cfg.Host, true
+		return nil, e
 	}
 	nc, err := dialTCP(ctx, ip, cfg.Port)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, timeoutError(ctx, "connecting to host \""+cfg.Host+"\"", err)
+			e := timeoutError(ctx, OpDial, err)
+			e.Addr = cfg.Host
+			return nil, e
 		}
-		return nil, errorf(KindConnect, err, "ERROR: connection to host \"%s\" failed with error \"%s\"", cfg.Host, strerror(err))
+		e := causeError(KindConnect, OpDial, err)
+		e.Addr = cfg.Host
+		return nil, e
 	}
 	return nc, nil
 }
@@ -258,37 +263,9 @@ func reservedInvalid(host string) bool {
 	return h == "invalid" || strings.HasSuffix(h, ".invalid")
 }
 
-// gethostbynameErrno is the strerror text libpcp prints after a failed
-// gethostbyname, which reports through h_errno and leaves errno as glibc's
-// resolver left it. Measured on Debian 12: a definite answer that the name
-// has no address (NXDOMAIN, or NOERROR without records) leaves errno 0;
-// every other failure (no resolver configured or reachable, SERVFAIL,
-// REFUSED, no answer in time) leaves EAGAIN.
-func gethostbynameErrno(err error) string {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return "Success"
-	}
-	return strerror(syscall.EAGAIN)
-}
-
-// gaiStrerror is glibc's gai_strerror text for the getaddrinfo result that
-// matches a failed lookup, as libpcp 4.6.2+ prints it. Measured on Debian
-// 12 (e2e TestUnknownHostGetaddrinfo, against glibc itself): a definite
-// "no such name" is EAI_NONAME and every failure to get an answer
-// EAI_AGAIN. glibc says EAI_NODATA for a name without addresses, which Go's
-// resolver reports as it reports a name that does not exist.
-func gaiStrerror(err error) string {
-	var dnsErr *net.DNSError
-	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
-		return "Name or service not known"
-	}
-	return "Temporary failure in name resolution"
-}
-
-// strerror renders the errno behind err as glibc's strerror would. Go's errno
+// Strerror renders the errno behind err as glibc's strerror would. Go's errno
 // strings are glibc's with a lower-case first letter.
-func strerror(err error) string {
+func Strerror(err error) string {
 	var errno syscall.Errno
 	if errors.As(err, &errno) {
 		s := errno.Error()
@@ -299,12 +276,8 @@ func strerror(err error) string {
 	return err.Error()
 }
 
-func timeoutError(ctx context.Context, what string, cause error) *Error {
-	msg := "ERROR: timed out " + what
-	if errors.Is(ctx.Err(), context.Canceled) {
-		msg = "ERROR: cancelled while " + what
-	}
-	return &Error{Kind: KindTimeout, Text: msg, Err: cause}
+func timeoutError(ctx context.Context, op Op, cause error) *Error {
+	return &Error{Kind: KindTimeout, Op: op, Cancelled: errors.Is(ctx.Err(), context.Canceled), Err: cause}
 }
 
 // arm applies ctx to the socket for the duration of one exchange.
@@ -324,28 +297,24 @@ func (c *Conn) ioError(ctx context.Context, err error, reading bool) *Error {
 	c.broken = true
 	var ne net.Error
 	if ctx.Err() != nil || (errors.As(err, &ne) && ne.Timeout()) || errors.Is(err, os.ErrDeadlineExceeded) {
-		what := "waiting for pgpool's reply"
+		op := OpRead
 		if !reading {
-			what = "sending to pgpool"
+			op = OpWrite
 		}
-		return timeoutError(ctx, what, err)
+		return timeoutError(ctx, op, err)
 	}
 	var le *pcp.ErrLength
 	var me *pcp.ErrMalformed
 	switch {
 	case errors.As(err, &le):
-		return &Error{Kind: KindProtocol, Text: "ERROR: " + le.Error(), Err: err}
+		return &Error{Kind: KindProtocol, Err: err}
 	case errors.As(err, &me):
 		return errInvalidResponse(err)
 	}
 	if reading {
-		e := &Error{Kind: KindIO, Op: OpRead, Text: readFailed, Err: err}
-		errors.As(err, &e.Errno)
-		return e
+		return causeError(KindIO, OpRead, err)
 	}
-	e := errorf(KindIO, err, "ERROR: sending data to backend failed with error \"%s\"", strerror(err))
-	e.Op = OpWrite
-	return e
+	return causeError(KindIO, OpWrite, err)
 }
 
 func (c *Conn) send(ctx context.Context, msg pcp.FrontendMessage) error {
@@ -367,7 +336,7 @@ func (c *Conn) send(ctx context.Context, msg pcp.FrontendMessage) error {
 	}
 	if err != nil {
 		if errors.Is(err, pcp.ErrRequestTooLong) {
-			return &Error{Kind: KindUsage, Text: "ERROR: " + err.Error(), Err: err}
+			return &Error{Kind: KindUsage, Op: OpWrite, Err: err}
 		}
 		return c.ioError(ctx, err, false)
 	}
@@ -392,9 +361,9 @@ func (c *Conn) receive(ctx context.Context) (pcp.BackendMessage, error) {
 			}
 			return nil, serverError(m)
 		case *pcp.LegacyError:
-			return nil, &Error{Kind: KindServer, Text: "ERROR:  " + m.Message + "\n", Legacy: m.Message}
+			return nil, &Error{Kind: KindServer, Legacy: m.Message}
 		case *pcp.Unknown:
-			return nil, &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: invalid PCP packet type =\"%c\"", m.Kind)}
+			return nil, &Error{Kind: KindProtocol, Op: OpRead, Packet: m.Kind, Err: ErrUnknownPacket}
 		}
 		return msg, nil
 	}
@@ -405,7 +374,7 @@ func (c *Conn) receive(ctx context.Context) (pcp.BackendMessage, error) {
 func (c *Conn) authenticate(ctx context.Context, username, password string, pipeline bool) error {
 	defer c.arm(ctx)()
 	if len(username) >= MaxNameLength {
-		return &Error{Kind: KindAuth, Text: "ERROR: PCP authorization failed. username too long."}
+		return &Error{Kind: KindAuth, Op: OpAuth, Err: ErrUserTooLong}
 	}
 	if err := c.send(ctx, &pcp.SaltRequest{}); err != nil {
 		return err
@@ -416,13 +385,13 @@ func (c *Conn) authenticate(ctx context.Context, username, password string, pipe
 	}
 	salt, ok := msg.(*pcp.Salt)
 	if !ok {
-		return &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: unexpected reply %q to the salt request", kindOf(msg))}
+		return &Error{Kind: KindProtocol, Op: OpAuth, Packet: byte(kindOf(msg)), Err: fmt.Errorf("unexpected reply %q to the salt request", kindOf(msg))}
 	}
 	auth := &pcp.Authenticate{User: username, Response: pcp.MD5Response(username, password, salt.Salt)}
 	if pipeline {
 		// Held back to leave with the first request.
 		if err := c.fe.Queue(auth); err != nil {
-			return &Error{Kind: KindUsage, Text: "ERROR: " + err.Error(), Err: err}
+			return &Error{Kind: KindUsage, Op: OpAuth, Err: err}
 		}
 		c.authPending = true
 		return nil
@@ -441,10 +410,10 @@ func (c *Conn) authResult(ctx context.Context) error {
 	}
 	r, ok := msg.(*pcp.AuthenticationResult)
 	if !ok {
-		return &Error{Kind: KindProtocol, Text: fmt.Sprintf("ERROR: unexpected reply %q to authentication", kindOf(msg))}
+		return &Error{Kind: KindProtocol, Op: OpAuth, Packet: byte(kindOf(msg)), Err: fmt.Errorf("unexpected reply %q to authentication", kindOf(msg))}
 	}
 	if !r.OK() {
-		return &Error{Kind: KindAuth, Text: fmt.Sprintf("ERROR: authentication failed. reason=\"%s\"", r.Tag), Reason: r.Reason}
+		return &Error{Kind: KindAuth, Op: OpAuth, Reason: r.Tag}
 	}
 	c.authed = true
 	return nil

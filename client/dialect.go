@@ -100,7 +100,7 @@ func (c *Conn) LegacyWatchdog(ctx context.Context, index int) (pcp.LegacyWatchdo
 		return pcp.LegacyWatchdog{}, err
 	}
 	if index >= len(cl.Nodes) || cl.Nodes[index].ID < 0 {
-		return pcp.LegacyWatchdog{}, &Error{Kind: KindServer, Text: "ERROR:  " + legacyInvalidIndex + "\n", Legacy: legacyInvalidIndex}
+		return pcp.LegacyWatchdog{}, &Error{Kind: KindServer, Legacy: legacyInvalidIndex}
 	}
 	return cl.Nodes[index].Legacy(), nil
 }

@@ -6,6 +6,7 @@ package client
 import (
 	"errors"
 	"fmt"
+	"net"
 	"strings"
 	"syscall"
 
@@ -59,32 +60,59 @@ const (
 	OpRead                // reading a reply
 )
 
-// Error is every failure this package returns. Front ends decide on Kind, Op
-// and the server's fields, never on Text.
+// Error is every failure this package returns. It carries facts, not
+// sentences: each front end words them itself (cmd/compat as libpcp does,
+// byte for byte; Error() for the modern CLI), and decides on Kind, Op and
+// the server's fields, never on text.
 type Error struct {
 	Kind Kind
 	Op   Op
-	// Addr is the socket path or host the session was for, when known.
-	Addr string
+	// Addr is the host, or the socket's path when Socket is set.
+	Addr   string
+	Socket bool
+	// Lookup marks a failure to resolve Addr (KindHost, or a timeout while
+	// resolving), as opposed to one to connect to it.
+	Lookup bool
+	// Cancelled marks a timeout that was the caller's cancellation.
+	Cancelled bool
 	// Errno is the system error under a socket failure, 0 when none.
 	Errno syscall.Errno
-	// Text is the message exactly as libpcp words it (client-side messages
-	// such as `ERROR: connection to host "h" failed with error "…"`, or the
-	// server's "<S>:  <M>\nDETAIL:  <D>\n"), so the pcp_* front end can print
-	// it byte for byte. It never contains a password.
-	Text string
 	// Server is the server's error packet, when there was one.
 	Server *pcp.ErrorResponse
 	// Legacy is a 3.0–3.4 server's 'e' message, when there was one.
 	Legacy string
-	// Reason is the unexpected tag of a reply ("command failed with reason").
+	// Reason is the tag of a reply that reported a failure (the
+	// "command failed with reason" of libpcp), or of a refused
+	// authentication.
 	Reason string
-	Err    error
-	// vague marks libpcp's messages that do not say what was wrong, so
-	// Error() names the cause instead.
-	vague bool
+	// Packet is the kind of a packet that should not have come.
+	Packet byte
+	// Err is the cause; the sentinels below and *NodeRangeError say which
+	// refusal or invalid reply it was.
+	Err error
 }
 
+var (
+	// ErrUserTooLong: the user name does not fit pgpool's buffer, so it
+	// is never sent.
+	ErrUserTooLong = errors.New("the user name is too long for pgpool")
+	// ErrUnknownPacket: a packet type PCP does not have.
+	ErrUnknownPacket = errors.New("a packet type PCP does not have")
+	// ErrWrongReply: a packet of another command's kind.
+	ErrWrongReply = errors.New("a reply to another command")
+	// ErrInvalidResponse: a reply of the right kind that cannot be used
+	// (malformed, or records missing or in excess).
+	ErrInvalidResponse = errors.New("pgpool sent an invalid response")
+)
+
+// NodeRangeError is a node id pgpool does not have, refused before sending.
+type NodeRangeError struct{ ID, Count int }
+
+func (e *NodeRangeError) Error() string {
+	return fmt.Sprintf("invalid node id %d: pgpool-II has %d backend nodes (0-%d); pcpctl does not send this request for a node that does not exist", e.ID, e.Count, e.Count-1)
+}
+
+// Error words the failure for the modern CLI: one line, no "ERROR:" lead.
 func (e *Error) Error() string {
 	if e.Server != nil {
 		sev := strings.TrimSpace(e.Server.Severity())
@@ -104,21 +132,81 @@ func (e *Error) Error() string {
 		}
 		return m
 	}
-	if e.vague && e.Kind == KindProtocol && e.Err != nil {
-		// libpcp's words say nothing about what was wrong; the modern
-		// front end, which prints Error(), names it.
-		return "pgpool sent an invalid response: " + e.Err.Error()
+	if e.Legacy != "" {
+		return e.Legacy
 	}
-	if e.Kind == KindIO && e.Op == OpRead && e.Err != nil {
-		return "lost the connection to pgpool while reading its reply: " + e.Err.Error()
-	}
-	if e.Text != "" {
-		return e.Text
+	switch e.Kind {
+	case KindTimeout:
+		return e.TimeoutText()
+	case KindConnect:
+		what := "host"
+		if e.Socket {
+			what = "socket"
+		}
+		return fmt.Sprintf("connection to %s %q failed with error %q", what, e.Addr, Strerror(e.Err))
+	case KindHost:
+		return fmt.Sprintf("could not resolve host %q: %s", e.Addr, lookupText(e.Err))
+	case KindIO:
+		if e.Op == OpWrite {
+			return fmt.Sprintf("sending data to pgpool failed with error %q", Strerror(e.Err))
+		}
+		if e.Err != nil {
+			return "lost the connection to pgpool while reading its reply: " + e.Err.Error()
+		}
+		return "lost the connection to pgpool while reading its reply"
+	case KindAuth:
+		if e.Reason != "" {
+			return "authentication failed. reason=\"" + e.Reason + "\""
+		}
+	case KindProtocol:
+		switch {
+		case errors.Is(e.Err, ErrUnknownPacket):
+			return fmt.Sprintf("pgpool sent a packet of unknown type %q", e.Packet)
+		case errors.Is(e.Err, ErrWrongReply):
+			return fmt.Sprintf("pgpool sent an invalid response: a %q packet does not answer this command", e.Packet)
+		case e.Reason != "":
+			return fmt.Sprintf("command failed with reason: %q", e.Reason)
+		}
 	}
 	if e.Err != nil {
 		return e.Err.Error()
 	}
 	return e.Kind.String() + " error"
+}
+
+// TimeoutText says what the session was doing when its time ran out.
+func (e *Error) TimeoutText() string {
+	var what string
+	switch {
+	case e.Op == OpDial && e.Lookup:
+		what = fmt.Sprintf("resolving %q", e.Addr)
+	case e.Op == OpDial && e.Socket:
+		what = fmt.Sprintf("connecting to socket %q", e.Addr)
+	case e.Op == OpDial:
+		what = fmt.Sprintf("connecting to host %q", e.Addr)
+	case e.Op == OpWrite:
+		what = "sending to pgpool"
+	default:
+		what = "waiting for pgpool's reply"
+	}
+	if e.Cancelled {
+		return "cancelled while " + what
+	}
+	return "timed out " + what
+}
+
+// lookupText is the resolver's verdict, without Go's "lookup h on …:" lead.
+func lookupText(err error) string {
+	var dnsErr *net.DNSError
+	switch {
+	case errors.As(err, &dnsErr) && dnsErr.IsNotFound:
+		return "no such host"
+	case errors.As(err, &dnsErr) && dnsErr.Err != "":
+		return dnsErr.Err
+	case err != nil:
+		return err.Error()
+	}
+	return "unknown error"
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -132,33 +220,26 @@ func KindOf(err error) Kind {
 	return 0
 }
 
-func errorf(k Kind, cause error, format string, args ...any) *Error {
-	e := &Error{Kind: k, Text: fmt.Sprintf(format, args...), Err: cause}
+func causeError(k Kind, op Op, cause error) *Error {
+	e := &Error{Kind: k, Op: op, Err: cause}
 	errors.As(cause, &e.Errno)
 	return e
 }
 
-// errInvalidResponse is libpcp's word for a reply it cannot use.
+// errInvalidResponse is a reply that cannot be used.
 func errInvalidResponse(cause error) *Error {
-	return &Error{Kind: KindProtocol, Text: invalidResponse, Err: cause, vague: true}
+	if cause == nil {
+		return &Error{Kind: KindProtocol, Err: ErrInvalidResponse}
+	}
+	return &Error{Kind: KindProtocol, Err: fmt.Errorf("%w: %w", ErrInvalidResponse, cause)}
 }
 
-const invalidResponse = "command failed. invalid response"
-
-// readFailed is libpcp's message for a read that failed or hit the end.
-const readFailed = "ERROR: unable to read data from socket."
-
 func errReason(tag string) *Error {
-	return &Error{Kind: KindProtocol, Text: fmt.Sprintf("command failed with reason: \"%s\"", tag), Reason: tag}
+	return &Error{Kind: KindProtocol, Reason: tag}
 }
 
 func serverError(e *pcp.ErrorResponse) *Error {
-	text, ok := e.LibpcpText()
-	if !ok {
-		text = "Unknown Error"
-	}
-	k := KindServer
-	return &Error{Kind: k, Text: text, Server: e}
+	return &Error{Kind: KindServer, Server: e}
 }
 
 // Unsupported reports whether the server refused the request as a packet

@@ -374,7 +374,7 @@ func (r *runner) legacyFail(code int, detail string, usage, debug bool) int {
 
 func (r *runner) legacyClientFail(err error, o *options) int {
 	code := legacyCode(err)
-	text := errorText(err)
+	text := r.errorText(err)
 	if code == legacyBackend {
 		text = "command failed. reason=" + strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(text), "ERROR:"))
 	}
@@ -433,7 +433,7 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 			return err
 		}
 		if len(nodes) != 1 {
-			return &client.Error{Kind: client.KindProtocol, Text: fmt.Sprintf("%d node records for one node id", len(nodes))}
+			return &client.Error{Kind: client.KindProtocol, Err: fmt.Errorf("%d node records for one node id", len(nodes))}
 		}
 		output.LegacyNodeInfoText(r.out, &nodes[0], o.verbose)
 	case watchdogInfo:
@@ -460,7 +460,7 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 			return err
 		}
 		if !output.LegacyProcessInfoText(r.out, recs, o.all, o.verbose) {
-			return &client.Error{Kind: client.KindProtocol, Text: "process record of unknown shape"}
+			return &client.Error{Kind: client.KindProtocol, Err: errors.New("process record of unknown shape")}
 		}
 	case poolStatus:
 		rows, err := c.PoolStatus(ctx)
@@ -476,7 +476,7 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 		if err := c.CheckNodeExists(ctx, o.nodeID); err != nil {
 			var e *client.Error
 			if errors.As(err, &e) && e.Kind == client.KindUsage {
-				return &client.Error{Kind: client.KindServer, Text: e.Text}
+				return &client.Error{Kind: client.KindServer, Err: e.Err}
 			}
 			return err
 		}

@@ -3,7 +3,6 @@ package compat
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -284,7 +283,6 @@ func (r *runner) config(o *options) client.Config {
 		cfg.Tracer = &pcp.LibpcpTracer{W: r.out}
 		cfg.Warn = func(s string) { fmt.Fprintln(r.out, s) }
 	}
-	cfg.GetAddrInfo = r.rel.GetAddrInfo
 	if r.rel.WarnAlways {
 		cfg.Warn = func(s string) {
 			r.out.Flush() // stderr is unbuffered in C: keep the order
@@ -309,12 +307,12 @@ func (r *runner) execute(o *options) int {
 	ctx := client.Expiring(time.Now().Add(r.timeoutFor(o)))
 	conn, err := client.Dial(ctx, r.config(o))
 	if err != nil {
-		r.errf("%s\n", errorText(err))
+		r.errf("%s\n", r.errorText(err))
 		return 1
 	}
 	defer conn.Close()
 	if err := r.command(ctx, conn, o); err != nil {
-		r.errf("%s\n", errorText(err))
+		r.errf("%s\n", r.errorText(err))
 		if !conn.Authenticated() {
 			// The refusal of pipelined credentials: still a failure to
 			// connect, as for the stock tools.
@@ -325,14 +323,6 @@ func (r *runner) execute(o *options) int {
 		}
 	}
 	return 0
-}
-
-func errorText(err error) string {
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		return ce.Text
-	}
-	return err.Error()
 }
 
 func (r *runner) successful() { fmt.Fprintf(r.out, "%s -- Command Successful\n", r.t.name) }

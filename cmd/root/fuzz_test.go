@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -74,7 +75,7 @@ func FuzzCommandLine(f *testing.F) {
 		var dialed atomic.Bool
 		fac.Dial = func(context.Context, client.Config) (*client.Conn, error) {
 			dialed.Store(true)
-			return nil, &client.Error{Kind: client.KindConnect, Text: "ERROR: connection refused by the test"}
+			return nil, &client.Error{Kind: client.KindConnect, Addr: "127.0.0.1", Err: syscall.ECONNREFUSED}
 		}
 		cmd := NewCmdRootWith(fac)
 		// --watch and --wait run until their context ends.

@@ -192,7 +192,7 @@ var expected = map[string]map[string]want{
 	},
 	"unknown-kind": {
 		"pcp_*":  {0, `^ERROR: invalid PCP packet type ="Q"$`},
-		"pcpctl": {6, `^pcpctl: invalid PCP packet type ="Q"$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent a packet of unknown type 'Q'$`},
 		"3.x":    {1, `^UnknownError$`},
 	},
 	"error-without-fields": {
@@ -407,7 +407,7 @@ var sweepFaults = map[string]map[string]want{
 	},
 	"unknown-kind": {
 		"pcp_*":  {0, `^ERROR: invalid PCP packet type ="Q"$`},
-		"pcpctl": {6, `^pcpctl: invalid PCP packet type ="Q"$`},
+		"pcpctl": {6, `^pcpctl: pgpool sent a packet of unknown type 'Q'$`},
 		"3.x":    {1, `^UnknownError$`},
 	},
 }

@@ -3,8 +3,9 @@ package cmdutil
 
 import "strings"
 
-// OneLine words a failure for the modern CLI: one line, without libpcp's
-// "ERROR:" lead that the pcp_* tools keep.
+// OneLine puts a failure on one line for the modern CLI. A server's
+// "ERROR:" severity is the usual case and is left out; FATAL and the
+// others stay.
 func OneLine(err error) string {
 	s := strings.TrimSpace(err.Error())
 	s = strings.TrimSpace(strings.TrimPrefix(s, "ERROR:"))

@@ -257,7 +257,7 @@ func TestWatchReportsUnreachable(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- listRun(ctx, o) }()
 	line := <-out.ch
-	if !strings.Contains(line, `"error":"ERROR: connection to host \"127.0.0.1\" failed`) || !strings.Contains(line, `"unreachable_seconds":0`) {
+	if !strings.Contains(line, `"error":"connection to host \"127.0.0.1\" failed`) || !strings.Contains(line, `"unreachable_seconds":0`) {
 		t.Errorf("record %q", line)
 	}
 	cancel()
