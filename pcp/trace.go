@@ -3,6 +3,7 @@ package pcp
 import (
 	"fmt"
 	"io"
+	"strings"
 )
 
 // LibpcpTracer writes the debug trace of the stock 3.5+ tools (-d): a line per
@@ -88,4 +89,47 @@ func (t *LegacyTracer) TraceReceive(kind byte, length int, msg BackendMessage) {
 		}
 	}
 	fmt.Fprintf(t.W, "DEBUG: recv: tos=\"%c\", len=%d, data=%s\n", kind, length, data)
+}
+
+// FieldTracer writes the modern CLI's -d trace: one line per packet with its
+// kind, length and decoded fields. Fields are printed with %+v, so a message
+// that holds a secret must say how it prints (Authenticate masks its MD5
+// response, which anyone could replay against the same salt). Long values
+// are cut so that a watchdog document or a full process list stays on one
+// readable line.
+type FieldTracer struct {
+	W      io.Writer
+	Prefix string // e.g. "pcpctl: trace: "
+}
+
+// traceWidth bounds a line's fields; the length says how much was cut.
+const traceWidth = 240
+
+func (t *FieldTracer) TraceSend(msg FrontendMessage, length int) {
+	fmt.Fprintf(t.W, "%ssend %s len=%d %s\n", t.Prefix, messageName(msg), length, traceFields(msg))
+}
+
+func (t *FieldTracer) TraceReceive(kind byte, length int, msg BackendMessage) {
+	fmt.Fprintf(t.W, "%srecv %q %s len=%d %s\n", t.Prefix, kind, messageName(msg), length, traceFields(msg))
+}
+
+func messageName(msg any) string {
+	return strings.TrimPrefix(fmt.Sprintf("%T", msg), "*pcp.")
+}
+
+func traceFields(msg any) string {
+	var s string
+	switch m := msg.(type) {
+	case nil:
+		return "{}"
+	case fmt.Stringer:
+		s = "{" + m.String() + "}"
+	default:
+		s = fmt.Sprintf("%+v", msg)
+		s = strings.TrimPrefix(s, "&")
+	}
+	if r := []rune(s); len(r) > traceWidth {
+		s = string(r[:traceWidth]) + "…"
+	}
+	return s
 }

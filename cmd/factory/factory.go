@@ -408,7 +408,7 @@ func (f *Factory) config(s *Settings, interactive bool) client.Config {
 func (f *Factory) connect(ctx context.Context, s *Settings, interactive bool) (*client.Conn, error) {
 	cfg := f.config(s, interactive)
 	if f.Debug && interactive {
-		cfg.Tracer = newTracer(f.IOStreams.ErrOut)
+		cfg.Tracer = &pcp.FieldTracer{W: f.IOStreams.ErrOut, Prefix: "pcpctl: trace: "}
 	}
 	switch {
 	case f.password != "":
