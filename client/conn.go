@@ -32,7 +32,8 @@ type Config struct {
 	Password string
 	// SocketDir is used when Host is empty; default DefaultSocketDir.
 	SocketDir string
-	// PassFile overrides PassFilePath when set.
+	// PassFile is the password file (PassFilePath gives the stock tools'
+	// choice); none is read when it is empty.
 	PassFile string
 	// NoPassFile disables the password file lookup.
 	NoPassFile bool
@@ -146,16 +147,12 @@ func (cfg Config) username() string {
 }
 
 // PassFilePassword is what the password file gives this session: the entry
-// for its host, port and user in PassFile, or in PassFilePath() when that is
-// empty. A caller that must know before dialling (to prompt or not) passes
+// for its host, port and user in PassFile. A caller that must know before dialling (to prompt or not) passes
 // the answer on in Password with NoPassFile, so the file is read once.
 func (cfg Config) PassFilePassword() (string, bool) {
 	path := cfg.PassFile
 	if path == "" {
-		var ok bool
-		if path, ok = PassFilePath(); !ok {
-			return "", false
-		}
+		return "", false
 	}
 	host := cfg.Host
 	if host == "" {

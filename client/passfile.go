@@ -14,12 +14,13 @@ import (
 // when no host is given; Debian and upstream builds both compile in /tmp.
 const DefaultSocketDir = "/tmp"
 
-// PassFilePath returns the password file the stock tools would read:
-// $PCPPASSFILE when set, otherwise .pcppass in the passwd entry's home
-// directory ($HOME is deliberately not consulted, as libpcp does not).
-func PassFilePath() (string, bool) {
-	if p, ok := os.LookupEnv("PCPPASSFILE"); ok {
-		return p, true
+// PassFilePath returns the password file the stock tools would read: env
+// (the value of PCPPASSFILE) when set, otherwise .pcppass in the passwd
+// entry's home directory ($HOME is deliberately not consulted, as libpcp
+// does not). The caller reads the environment; this package never does.
+func PassFilePath(env string, set bool) (string, bool) {
+	if set {
+		return env, true
 	}
 	u, err := user.Current()
 	if err != nil || u.HomeDir == "" {

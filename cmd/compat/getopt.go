@@ -2,7 +2,6 @@ package compat
 
 import (
 	"fmt"
-	"os"
 	"strings"
 )
 
@@ -51,10 +50,10 @@ type option struct {
 
 // getopt parses argv[1:] against optstring. It returns the options in order,
 // stopping after the first failed one, and the operands.
-func getopt(argv []string, optstring string) (opts []option, operands []string) {
+// posixly is POSIXLY_CORRECT: stop at the first operand.
+func getopt(argv []string, optstring string, posixly bool) (opts []option, operands []string) {
 	argv0 := argv[0]
 	args := argv[1:]
-	posixly := os.Getenv("POSIXLY_CORRECT") != ""
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if a == "--" {

@@ -2,7 +2,8 @@ package compat
 
 import (
 	"fmt"
-	"os"
+
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 )
 
 // Release is a pgpool-II release line whose client behaviour the pcp_*
@@ -42,12 +43,12 @@ var Releases = []Release{
 const DefaultRelease = "4.3"
 
 // CompatEnv names the variable that selects the release line.
-const CompatEnv = "PCPCTL_COMPAT"
+const CompatEnv = environ.Compat
 
 // CurrentRelease is the release PCPCTL_COMPAT selects (a line such as
 // "4.6", or its version, "4.6.1").
-func CurrentRelease() (Release, error) {
-	want := os.Getenv(CompatEnv)
+func CurrentRelease(env environ.Env) (Release, error) {
+	want := env.Get(CompatEnv)
 	if want == "" {
 		want = DefaultRelease
 	}

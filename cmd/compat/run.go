@@ -5,11 +5,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"time"
 
 	"github.com/pcpctl/pcpctl/client"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
@@ -50,19 +50,19 @@ func (e exitError) Error() string { return "exit " + strconv.Itoa(e.code) }
 // Run behaves as the pcp_* tool name with the arguments argv (argv[0] as
 // invoked, which glibc's complaints quote). It returns the exit code.
 func Run(name string, argv []string, ios *iostreams.IOStreams) int {
-	return RunProcess(name, argv, ios, nil)
+	return RunProcess(name, argv, ios, environ.System(), nil)
 }
 
 // RunProcess is Run for a process of its own: beforeDial (if not nil) runs
 // once the arguments are good and the tool is about to connect, so that
 // -V, --help and usage errors skip whatever it sets up for the wait.
-func RunProcess(name string, argv []string, ios *iostreams.IOStreams, beforeDial func()) int {
+func RunProcess(name string, argv []string, ios *iostreams.IOStreams, env environ.Env, beforeDial func()) int {
 	t, ok := lookup(name)
 	if !ok {
 		fmt.Fprintf(ios.ErrOut, "%s is a invalid PCP utility\n", name)
 		return 1
 	}
-	rel, err := CurrentRelease()
+	rel, err := CurrentRelease(env)
 	if err != nil {
 		fmt.Fprintf(ios.ErrOut, "%s: %v\n", name, err)
 		return 1
@@ -74,7 +74,7 @@ func RunProcess(name string, argv []string, ios *iostreams.IOStreams, beforeDial
 	// One buffer for every prompt, as C's stdin is: 4.7 may ask twice
 	// (-W, then libpcp once the password file has nothing), and a second
 	// reader would lose what the first one read ahead.
-	r := &runner{t: t, ios: ios, out: out, beforeDial: beforeDial, rel: rel, stdin: bufio.NewReader(ios.In)}
+	r := &runner{t: t, ios: ios, env: env, out: out, beforeDial: beforeDial, rel: rel, stdin: bufio.NewReader(ios.In)}
 	if IsLegacy(name, argv[1:]) {
 		return r.runLegacy(argv)
 	}
@@ -82,6 +82,7 @@ func RunProcess(name string, argv []string, ios *iostreams.IOStreams, beforeDial
 }
 
 type runner struct {
+	env        environ.Env
 	t          *tool
 	ios        *iostreams.IOStreams
 	out        *bufio.Writer
@@ -129,7 +130,8 @@ func (r *runner) run(argv []string) int {
 func (r *runner) parse(argv []string) (*options, error) {
 	t := r.t
 	o := &options{port: 9898, nodeID: -1, mode: 's', scope: 'l', needPassword: r.rel.PromptByDefault}
-	opts, operands := getopt(argv, t.optstring)
+	_, posixly := r.env.Lookup(environ.PosixlyCorrect)
+	opts, operands := getopt(argv, t.optstring, posixly)
 	for _, op := range opts {
 		switch op.opt {
 		case 'd':
@@ -261,7 +263,7 @@ func (r *runner) timeoutFor(o *options) time.Duration {
 	if o.timeout > 0 {
 		return o.timeout
 	}
-	if s := os.Getenv("PCPCTL_TIMEOUT"); s != "" {
+	if s := r.env.Get(environ.Timeout); s != "" {
 		if n, err := strconv.Atoi(s); err == nil && n > 0 {
 			return time.Duration(n) * time.Second
 		}
@@ -279,6 +281,7 @@ func (r *runner) config(o *options) client.Config {
 	// Pipelined authentication saves a round trip per call; the -d trace
 	// keeps libpcp's strict send/receive order.
 	cfg := client.Config{Host: o.host, Port: o.port, User: o.user, UserGiven: o.userGiven, Password: o.password, Pipeline: !o.debug, LookupInvalid: true}
+	cfg.PassFile, _ = client.PassFilePath(r.env.Lookup(environ.PassFile))
 	if o.debug {
 		cfg.Tracer = &pcp.LibpcpTracer{W: r.out}
 		cfg.Warn = func(s string) { fmt.Fprintln(r.out, s) }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/config"
 	"github.com/pcpctl/pcpctl/pcp"
@@ -33,8 +34,8 @@ const DefaultTimeout = 10 * time.Second
 // Factory is handed to every command constructor.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
-	// Getenv reads the environment (os.Getenv unless a test replaces it).
-	Getenv func(string) string
+	// Env is the environment (the process's unless a test replaces it).
+	Env environ.Env
 	// Stat looks for pgpool's local socket (os.Stat when nil).
 	Stat func(string) (os.FileInfo, error)
 	// Prompt asks for a password (client.PromptPassword unless replaced).
@@ -72,7 +73,7 @@ type Factory struct {
 
 // New returns a factory bound to ios and the process environment.
 func New(ios *iostreams.IOStreams) *Factory {
-	f := &Factory{IOStreams: ios, Getenv: os.Getenv, Now: time.Now, Dial: client.Dial}
+	f := &Factory{IOStreams: ios, Env: environ.System(), Now: time.Now, Dial: client.Dial}
 	f.Prompt = func(p string) (string, error) { return client.PromptPassword(p, ios.In, ios.ErrOut) }
 	return f
 }
@@ -160,7 +161,7 @@ func (f *Factory) resolve() (*Settings, []*Settings, error) {
 		}
 		return s, eps, nil
 	}
-	if f.Context == "" && (explicitHost || f.Getenv("PCPHOST") != "" || f.Getenv("PCPPORT") != "") {
+	if f.Context == "" && (explicitHost || f.Env.Get(environ.Host) != "" || f.Env.Get(environ.Port) != "") {
 		// The host was named: a current-context must not redirect it.
 		return s, nil, nil
 	}
@@ -230,7 +231,7 @@ func (f *Factory) ConfigPath() (string, error) {
 	if f.ConfigFile != "" {
 		return f.ConfigFile, nil
 	}
-	return config.Path(f.Getenv)
+	return config.Path(f.Env.Get)
 }
 
 // LoadConfig reads the contexts file; a missing file wraps
@@ -247,7 +248,7 @@ func (f *Factory) LoadConfig() (*config.Config, string, error) {
 func (f *Factory) base() (*Settings, error) {
 	s := &Settings{Host: f.Host, User: f.User, Timeout: DefaultTimeout, userFlag: f.User != ""}
 	if s.Host == "" {
-		s.Host = f.Getenv("PCPHOST")
+		s.Host = f.Env.Get(environ.Host)
 	}
 	// An explicit -U "" is a slip (an unset shell variable), not a request
 	// for the OS user: connecting as someone else would be a surprise.
@@ -255,7 +256,7 @@ func (f *Factory) base() (*Settings, error) {
 		return nil, exitcode.Usage(errors.New(`invalid --username "": the user name is empty`))
 	}
 	if s.User == "" {
-		s.User = f.Getenv("PCPUSER")
+		s.User = f.Env.Get(environ.User)
 	}
 	if s.User == "" {
 		s.User = client.OSUser()
@@ -265,7 +266,7 @@ func (f *Factory) base() (*Settings, error) {
 	}
 	port, src := f.Port, "--port"
 	if port == "" {
-		port, src = f.Getenv("PCPPORT"), "PCPPORT"
+		port, src = f.Env.Get(environ.Port), "PCPPORT"
 	}
 	s.Port = DefaultPort
 	if port != "" {
@@ -284,7 +285,7 @@ func (f *Factory) base() (*Settings, error) {
 		s.TimeoutSet = f.timeoutSet == nil || f.timeoutSet()
 	}
 	s.ConnectTimeout = s.Timeout
-	if v := f.Getenv("PCPCONNECT_TIMEOUT"); v != "" {
+	if v := f.Env.Get(environ.ConnectTimeout); v != "" {
 		d, err := ParseDuration(v)
 		if err != nil {
 			return nil, exitcode.Usage(fmt.Errorf("invalid PCPCONNECT_TIMEOUT %q: want seconds or a duration", v))
@@ -398,7 +399,8 @@ func (f *Factory) ConnectQuiet(ctx context.Context, s *Settings) (*client.Conn, 
 // config is the client's view of s; interactive sessions hear the password
 // file's warnings.
 func (f *Factory) config(s *Settings, interactive bool) client.Config {
-	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User, PassFile: f.Getenv("PCPPASSFILE")}
+	cfg := client.Config{Host: s.Host, Port: s.Port, User: s.User}
+	cfg.PassFile, _ = client.PassFilePath(f.Env.Lookup(environ.PassFile))
 	if interactive {
 		cfg.Warn = f.warn
 	}

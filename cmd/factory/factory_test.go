@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
@@ -19,7 +20,7 @@ import (
 func newF(env map[string]string) *Factory {
 	ios, _, _, _ := iostreams.Test()
 	f := New(ios)
-	f.Getenv = func(k string) string { return env[k] }
+	f.Env = environ.Map(env)
 	return f
 }
 
@@ -144,7 +145,7 @@ func TestConnectPasswordSources(t *testing.T) {
 	// password appears nowhere.
 	ios, _, _, errOut := iostreams.Test()
 	f = New(ios)
-	f.Getenv = func(string) string { return "" }
+	f.Env = environ.Map(nil)
 	f.Host, f.Port, f.User = srv.Host, itoa(srv.Port), "pcpadmin"
 	f.Prompt = func(string) (string, error) { t.Fatal("prompted without a terminal"); return "", nil }
 	s, _ = f.Settings()
@@ -179,7 +180,7 @@ func TestDebugTraceHasNoSecrets(t *testing.T) {
 	srv, _ := server(t)
 	ios, _, _, errOut := iostreams.Test()
 	f := New(ios)
-	f.Getenv = func(string) string { return "" }
+	f.Env = environ.Map(nil)
 	f.Host, f.Port, f.User, f.Debug, f.ForcePassword = srv.Host, itoa(srv.Port), "pcpadmin", true, true
 	f.Prompt = func(string) (string, error) { return "s3cret", nil }
 	s, _ := f.Settings()
@@ -364,7 +365,7 @@ func TestIgnoredPassFileWarnsBeforePrompt(t *testing.T) {
 	ios, _, _, errOut := iostreams.Test()
 	f := New(ios)
 	env := map[string]string{"PCPPASSFILE": pass}
-	f.Getenv = func(k string) string { return env[k] }
+	f.Env = environ.Map(env)
 	f.Host, f.Port, f.User = srv.Host, itoa(srv.Port), "pcpadmin"
 	prompts := 0
 	f.Prompt = func(string) (string, error) { prompts++; return "s3cret", nil }

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/root"
 )
@@ -42,11 +43,11 @@ func systemStreams(modern bool) *iostreams.IOStreams {
 func run(args []string, streams func(modern bool) *iostreams.IOStreams, tune func()) int {
 	name := filepath.Base(args[0])
 	if strings.HasPrefix(name, "pcp_") {
-		return compat.RunProcess(name, args, streams(false), tune)
+		return compat.RunProcess(name, args, streams(false), environ.System(), tune)
 	}
 	if len(args) > 1 && strings.HasPrefix(args[1], "pcp_") {
 		// "pcpctl pcp_node_info -n 0": the tool name becomes argv[0].
-		return compat.RunProcess(args[1], args[1:], streams(false), tune)
+		return compat.RunProcess(args[1], args[1:], streams(false), environ.System(), tune)
 	}
 	tune()
 	return root.Execute(args[1:], streams(true))

@@ -13,6 +13,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 )
 
@@ -65,12 +66,7 @@ func FuzzCommandLine(f *testing.F) {
 		ios, _, _, errOut := iostreams.Test()
 		fac := factory.New(ios)
 		cfg := filepath.Join(t.TempDir(), "config.yaml")
-		fac.Getenv = func(k string) string {
-			if k == "PCPCTL_CONFIG" {
-				return cfg
-			}
-			return ""
-		}
+		fac.Env = environ.Map(map[string]string{environ.Config: cfg})
 		fac.Prompt = func(string) (string, error) { return "", errors.New("no terminal in this test") }
 		var dialed atomic.Bool
 		fac.Dial = func(context.Context, client.Config) (*client.Conn, error) {

@@ -101,7 +101,7 @@ func newCmdRoot(f *factory.Factory) *cobra.Command {
 		contexts.NewCmdContext(f),
 		statuscodes.NewCmdStatusCodes(ios, nil),
 		completion.NewCmdCompletion(ios),
-		version.NewCmdVersion(ios),
+		version.NewCmdVersion(ios, f.Env),
 	)
 	// A group without a subcommand is a usage error, not silent help.
 	for _, c := range cmd.Commands() {

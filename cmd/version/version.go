@@ -9,14 +9,15 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 )
 
 // Version is set at build time with -ldflags "-X .../cmd/version.Version=v1.2.3".
 var Version = ""
 
-// String is the version line.
-func String() string {
+// String is the version line; env's PCPCTL_COMPAT names the tools' release.
+func String(env environ.Env) string {
 	v := Version
 	if v == "" {
 		v = "devel"
@@ -25,14 +26,14 @@ func String() string {
 		}
 	}
 	tools := compat.Version
-	if r, err := compat.CurrentRelease(); err == nil {
+	if r, err := compat.CurrentRelease(env); err == nil {
 		tools = r.Version // PCPCTL_COMPAT's choice
 	}
 	return fmt.Sprintf("pcpctl %s (pcp_* tools compatible with pgpool-II %s; %s)", v, tools, runtime.Version())
 }
 
 // NewCmdVersion builds the command.
-func NewCmdVersion(ios *iostreams.IOStreams) *cobra.Command {
+func NewCmdVersion(ios *iostreams.IOStreams, env environ.Env) *cobra.Command {
 	var tools bool
 	cmd := &cobra.Command{
 		Use:   "version",
@@ -47,7 +48,7 @@ func NewCmdVersion(ios *iostreams.IOStreams) *cobra.Command {
 				}
 				return nil
 			}
-			_, err := fmt.Fprintln(ios.Out, String())
+			_, err := fmt.Fprintln(ios.Out, String(env))
 			return err
 		},
 	}

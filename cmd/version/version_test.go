@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/pcpctl/pcpctl/cmd/compat"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 )
 
@@ -12,7 +13,7 @@ import (
 // one a line, nothing else on stdout.
 func TestTools(t *testing.T) {
 	ios, _, out, errOut := iostreams.Test()
-	cmd := NewCmdVersion(ios)
+	cmd := NewCmdVersion(ios, environ.Map(nil))
 	cmd.SetArgs([]string{"--tools"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -31,7 +32,7 @@ func TestTools(t *testing.T) {
 
 func TestVersionLine(t *testing.T) {
 	ios, _, out, _ := iostreams.Test()
-	cmd := NewCmdVersion(ios)
+	cmd := NewCmdVersion(ios, environ.Map(nil))
 	cmd.SetArgs(nil)
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"sync"
 	"time"
 
@@ -103,7 +104,7 @@ func contextName(f *factory.Factory) string {
 	if f.Context != "" {
 		return f.Context
 	}
-	if f.Getenv("PCPHOST") != "" || f.Getenv("PCPPORT") != "" {
+	if f.Env.Get(environ.Host) != "" || f.Env.Get(environ.Port) != "" {
 		return ""
 	}
 	if c, _, err := f.LoadConfig(); err == nil {

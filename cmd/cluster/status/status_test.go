@@ -17,6 +17,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory/factorytest"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
@@ -49,7 +50,7 @@ func run(t *testing.T, args ...string) (string, string, error, time.Duration) {
 	pass := filepath.Join(t.TempDir(), "pcppass")
 	os.WriteFile(pass, []byte("*:*:pcpadmin:pw\n"), 0o600)
 	env := map[string]string{"PCPPASSFILE": pass, "PCPUSER": "pcpadmin"}
-	f.Getenv = func(k string) string { return env[k] }
+	f.Env = environ.Map(env)
 	cmd := NewCmdStatus(f, func(ctx context.Context, o *StatusOptions) error {
 		o.Loc = time.UTC
 		return statusRun(ctx, o)
@@ -152,7 +153,7 @@ func TestWatchRefreshesEveryPgpool(t *testing.T) {
 	pass := filepath.Join(t.TempDir(), "pcppass")
 	os.WriteFile(pass, []byte("*:*:pcpadmin:pw\n"), 0o600)
 	env := map[string]string{"PCPPASSFILE": pass}
-	f.Getenv = func(k string) string { return env[k] }
+	f.Env = environ.Map(env)
 	f.User, f.Pgpools = "pcpadmin", []string{endpoint(srvs[0]), endpoint(srvs[1]), endpoint(srvs[2])}
 	targets, err := f.Targets()
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
@@ -43,7 +44,7 @@ func New(t testing.TB, srv *pcptest.Server, user, password string, env map[strin
 	for k, v := range env {
 		vars[k] = v
 	}
-	f.Getenv = func(k string) string { return vars[k] }
+	f.Env = environ.Map(vars)
 	f.Now = func() time.Time { return Now }
 	f.Prompt = func(string) (string, error) {
 		t.Error("unexpected password prompt")

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory/factorytest"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
@@ -31,7 +32,7 @@ func TestLegacyWatchdog(t *testing.T) {
 	pass := filepath.Join(t.TempDir(), "pcppass")
 	os.WriteFile(pass, []byte("*:*:pcpadmin:pw\n"), 0o600)
 	env := map[string]string{"PCPPASSFILE": pass, "PCPUSER": "pcpadmin"}
-	f.Getenv = func(k string) string { return env[k] }
+	f.Env = environ.Map(env)
 	cmd := NewCmdStatus(f, nil)
 	cmd.Flags().Bool("help", false, "") // -h is the host, as on the root
 	f.AddConnFlags(cmd.Flags())
