@@ -270,11 +270,11 @@ func (r *runner) timeoutFor(o *options) time.Duration {
 	}
 	switch {
 	case r.t.kind == recoveryNode:
-		return 2 * time.Hour
+		return client.RecoveryTimeout
 	case o.graceful, o.switchover, r.t.kind == stopPgpool && o.scope == 'c', r.t.kind == reloadConfig && o.scope == 'c', r.t.kind == logRotate && o.scope == 'c':
-		return 30 * time.Minute
+		return client.LongTimeout
 	}
-	return 5 * time.Minute
+	return client.RequestTimeout
 }
 
 func (r *runner) config(o *options) client.Config {

@@ -27,10 +27,6 @@ import (
 // DefaultPort is pgpool's PCP port.
 const DefaultPort = 9898
 
-// DefaultTimeout bounds every query (and the connection, unless
-// PCPCONNECT_TIMEOUT says otherwise).
-const DefaultTimeout = 10 * time.Second
-
 // Factory is handed to every command constructor.
 type Factory struct {
 	IOStreams *iostreams.IOStreams
@@ -246,7 +242,7 @@ func (f *Factory) LoadConfig() (*config.Config, string, error) {
 }
 
 func (f *Factory) base() (*Settings, error) {
-	s := &Settings{Host: f.Host, User: f.User, Timeout: DefaultTimeout, userFlag: f.User != ""}
+	s := &Settings{Host: f.Host, User: f.User, Timeout: client.QueryTimeout, userFlag: f.User != ""}
 	if s.Host == "" {
 		s.Host = f.Env.Get(environ.Host)
 	}

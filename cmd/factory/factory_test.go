@@ -30,7 +30,7 @@ func TestSettingsFromEnvironment(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Host != "db1" || s.Port != 19898 || s.User != "ops" || s.ConnectTimeout != 3*time.Second || s.Timeout != DefaultTimeout {
+	if s.Host != "db1" || s.Port != 19898 || s.User != "ops" || s.ConnectTimeout != 3*time.Second || s.Timeout != 10*time.Second {
 		t.Errorf("settings %+v", s)
 	}
 	// Flags win over the environment.

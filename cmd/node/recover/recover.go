@@ -21,7 +21,7 @@ in native replication and snapshot isolation mode recovery_2nd_stage (run
 once no client is connected, while pgpool holds new connections), then
 pgpool_remote_start and attach. pgpool answers only
 when it is all done; pcpctl shows the elapsed time meanwhile on a terminal.
-Without --timeout the deadline is 15 minutes. --wait then polls until the
+Without --timeout the deadline is 2 hours. --wait then polls until the
 node is up.`,
 		Example:           `  pcpctl node recover 2 --wait`,
 		Args:              factory.ExactNodeID(&opts.ID),

@@ -29,11 +29,6 @@ const (
 	Promote Action = "promote"
 )
 
-// SlowTimeout is the default deadline of requests pgpool answers only when
-// the whole operation is over (recovery, graceful detach, switchover),
-// when --timeout is not given.
-const SlowTimeout = 15 * time.Minute
-
 // PollTimeout bounds each status read of --wait.
 const PollTimeout = 3 * time.Second
 
@@ -199,8 +194,19 @@ func state(n *output.Node) string {
 	return n.StatusName()
 }
 
-func (o *ActionOptions) slow() bool {
-	return o.Action == Recover || (o.Action == Detach && o.Graceful) || (o.Action == Promote && (o.Switchover || o.Graceful))
+// defaultTimeout is the deadline without --timeout: pgpool answers a
+// recovery, a graceful detach or promote and a switchover only once it is
+// over.
+func (o *ActionOptions) defaultTimeout(s *factory.Settings) time.Duration {
+	switch {
+	case s.TimeoutSet:
+		return s.Timeout
+	case o.Action == Recover:
+		return client.RecoveryTimeout
+	case (o.Action == Detach && o.Graceful) || (o.Action == Promote && (o.Switchover || o.Graceful)):
+		return client.LongTimeout
+	}
+	return s.Timeout
 }
 
 // open connects and reads every node, with o.ID checked against them, so
@@ -253,11 +259,7 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 		return nil
 	}
 
-	timeout := s.Timeout
-	if o.slow() && !s.TimeoutSet {
-		timeout = SlowTimeout
-	}
-	actx, cancel := context.WithTimeout(ctx, timeout)
+	actx, cancel := context.WithTimeout(ctx, o.defaultTimeout(s))
 	start := time.Now()
 	stages := ""
 	if o.Action == Recover {

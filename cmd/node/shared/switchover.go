@@ -89,11 +89,7 @@ func runSwitchover(ctx context.Context, o *ActionOptions) error {
 	}
 	fmt.Fprintf(o.IO.Out, "%s: %s\n", describe(n), check)
 
-	timeout := s.Timeout
-	if !s.TimeoutSet {
-		timeout = SlowTimeout
-	}
-	actx, cancelA := context.WithTimeout(ctx, timeout)
+	actx, cancelA := context.WithTimeout(ctx, o.defaultTimeout(s))
 	start := time.Now()
 	stop := o.progress(fmt.Sprintf("switching over to node %d", o.ID), start, "")
 	err = conn.PromoteNode(actx, o.ID, o.Graceful, true)
