@@ -39,22 +39,44 @@ type StreamOptions struct {
 // plain, csv, tsv: a time column and the warnings on ErrOut, since a
 // row-per-line stream has no place for them).
 type Stream struct {
-	f      Format
-	o      StreamOptions
-	redraw bool
+	o StreamOptions
+	// table: notes go below it; redraw: in place, on a terminal.
+	table, redraw bool
+	// frame writes one refresh in the stream's format; encode is the
+	// json or yaml encoder (nil in the other formats).
+	frame  func(b *bytes.Buffer, stamp string, v Streamable, findings []health.Finding) error
+	encode func(b *bytes.Buffer, rec Record) error
 	// prev is the last table drawn, for highlighting and for the last
 	// known state while the source is unreachable.
 	prev *Table
-	// header says the csv or tsv header was written (once per stream).
+	// rowsOf writes plain, csv or tsv rows; header says the csv or tsv
+	// header was written (once per stream).
+	rowsOf func(b *bytes.Buffer, recs []Record, keys []string) error
 	header bool
 }
 
-// NewStream checks f and starts a stream.
+// NewStream picks the stream's frame writer for f, once.
 func NewStream(f Format, o StreamOptions) (*Stream, error) {
-	if _, err := NewPrinter(f); err != nil {
-		return nil, err
+	s := &Stream{o: o}
+	switch f {
+	case FormatTable:
+		s.frame, s.table, s.redraw = s.tableFrame, true, o.TTY
+	case FormatJSON:
+		s.frame, s.encode = s.docFrame, func(b *bytes.Buffer, rec Record) error { return WriteJSONLine(b, rec) }
+	case FormatYAML:
+		s.frame, s.encode = s.docFrame, func(b *bytes.Buffer, rec Record) error {
+			b.WriteString("---\n")
+			return WriteYAML(b, rec)
+		}
+	case FormatPlain:
+		s.frame, s.rowsOf = s.rowFrame, func(b *bytes.Buffer, recs []Record, keys []string) error { return WritePlain(b, recs, keys) }
+	case FormatCSV, FormatTSV:
+		tsv := f == FormatTSV
+		s.frame, s.rowsOf = s.rowFrame, func(b *bytes.Buffer, recs []Record, keys []string) error { return s.delimited(b, recs, keys, tsv) }
+	default:
+		return nil, fmt.Errorf("unknown format %q", f)
 	}
-	return &Stream{f: f, o: o, redraw: o.TTY && f == FormatTable}, nil
+	return s, nil
 }
 
 func (s *Stream) title(stamp string) string { return s.o.Title + "    " + stamp + "\n" }
@@ -63,50 +85,53 @@ func (s *Stream) title(stamp string) string { return s.o.Title + "    " + stamp 
 // below the table, or to ErrOut in the other formats.
 func (s *Stream) Frame(now time.Time, v Streamable, note string) error {
 	stamp := now.Format(time.RFC3339)
-	findings := v.Findings()
 	var b bytes.Buffer
-	switch s.f {
-	case FormatTable:
-		t := v.Table(findings)
-		var cell func(r, c int, v string) string
-		if s.redraw {
-			b.WriteString(s.o.Clear)
-			cell = s.diff(&t)
-		}
-		b.WriteString(s.title(stamp) + "\n")
-		if err := writeTable(&b, t, cell); err != nil {
-			return err
-		}
-		if note != "" {
-			b.WriteString(note + "\n")
-		}
-		if !s.redraw {
-			b.WriteByte('\n')
-		}
-		s.prev = &t
-	case FormatJSON, FormatYAML:
-		rec := append(Record{{"time", stamp}}, v.Frame(findings)...)
-		rec = append(rec, Field{"warnings", warningRecords(findings)})
-		if err := s.doc(&b, rec); err != nil {
-			return err
-		}
-	default:
-		recs := v.Records()
-		for i := range recs {
-			recs[i] = append(Record{{"time", stamp}}, recs[i]...)
-		}
-		if err := s.rows(&b, recs, append([]string{"time"}, v.Keys()...)); err != nil {
-			return err
-		}
-		for _, w := range health.Texts(findings) {
-			fmt.Fprintf(s.o.ErrOut, "pcpctl: %s warning: %s\n", stamp, w)
-		}
+	if err := s.frame(&b, stamp, v, v.Findings()); err != nil {
+		return err
 	}
-	if note != "" && s.f != FormatTable {
+	switch {
+	case note == "":
+	case s.table:
+		b.WriteString(note + "\n")
+	default:
 		fmt.Fprintf(s.o.ErrOut, "pcpctl: %s\n", note)
+	}
+	if s.table && !s.redraw {
+		b.WriteByte('\n')
 	}
 	_, err := s.o.Out.Write(b.Bytes())
 	return err
+}
+
+func (s *Stream) tableFrame(b *bytes.Buffer, stamp string, v Streamable, findings []health.Finding) error {
+	t := v.Table(findings)
+	var cell func(r, c int, v string) string
+	if s.redraw {
+		b.WriteString(s.o.Clear)
+		cell = s.diff(&t)
+	}
+	b.WriteString(s.title(stamp) + "\n")
+	s.prev = &t
+	return writeTable(b, t, cell)
+}
+
+func (s *Stream) docFrame(b *bytes.Buffer, stamp string, v Streamable, findings []health.Finding) error {
+	rec := append(Record{{"time", stamp}}, v.Frame(findings)...)
+	return s.encode(b, append(rec, Field{"warnings", warningRecords(findings)}))
+}
+
+func (s *Stream) rowFrame(b *bytes.Buffer, stamp string, v Streamable, findings []health.Finding) error {
+	recs := v.Records()
+	for i := range recs {
+		recs[i] = append(Record{{"time", stamp}}, recs[i]...)
+	}
+	if err := s.rowsOf(b, recs, append([]string{"time"}, v.Keys()...)); err != nil {
+		return err
+	}
+	for _, w := range health.Texts(findings) {
+		fmt.Fprintf(s.o.ErrOut, "pcpctl: %s warning: %s\n", stamp, w)
+	}
+	return nil
 }
 
 // Down writes a refresh that could not read the source: on a terminal the
@@ -125,8 +150,8 @@ func (s *Stream) Down(now time.Time, msg string, rec Record) error {
 			}
 		}
 		b.WriteString(s.highlight(msg) + "\n")
-	case s.f == FormatJSON || s.f == FormatYAML:
-		if err := s.doc(&b, append(Record{{"time", stamp}}, rec...)); err != nil {
+	case s.encode != nil:
+		if err := s.encode(&b, append(Record{{"time", stamp}}, rec...)); err != nil {
 			return err
 		}
 	default:
@@ -145,22 +170,10 @@ func (s *Stream) End() {
 	}
 }
 
-// doc writes one json line or one yaml document.
-func (s *Stream) doc(b *bytes.Buffer, rec Record) error {
-	if s.f == FormatJSON {
-		return WriteJSONLine(b, rec)
-	}
-	b.WriteString("---\n")
-	return WriteYAML(b, rec)
-}
-
-// rows writes plain, csv or tsv rows; csv and tsv write the header once.
-func (s *Stream) rows(b *bytes.Buffer, recs []Record, keys []string) error {
-	if s.f == FormatPlain {
-		return WritePlain(b, recs, keys)
-	}
+// delimited writes csv or tsv rows, the header once per stream.
+func (s *Stream) delimited(b *bytes.Buffer, recs []Record, keys []string, tsv bool) error {
 	var tmp bytes.Buffer
-	if err := WriteDelimited(&tmp, recs, keys, s.f == FormatTSV); err != nil {
+	if err := WriteDelimited(&tmp, recs, keys, tsv); err != nil {
 		return err
 	}
 	out := tmp.Bytes()

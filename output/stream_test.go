@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"slices"
 	"strings"
@@ -258,5 +259,57 @@ func TestOnePrintJudgesOnce(t *testing.T) {
 				t.Errorf("%T %s: %d runs in 2 frames", v, f, c.n)
 			}
 		}
+	}
+}
+
+// TestCountIsBare: node count's number alone on a terminal and in a pipe,
+// a record everywhere else.
+func TestCountIsBare(t *testing.T) {
+	for f, want := range map[Format]string{
+		FormatTable: "3\n", FormatPlain: "3\n", FormatCSV: "node_count\n3\n", FormatTSV: "node_count\n3\n",
+		FormatJSON: "{\n  \"node_count\": 3\n}\n", FormatYAML: "node_count: 3\n",
+	} {
+		var b bytes.Buffer
+		if err := Print(&b, f, &Count{Key: "node_count", N: 3}); err != nil || b.String() != want {
+			t.Errorf("%s: %q (%v), want %q", f, b.String(), err, want)
+		}
+	}
+}
+
+// TestDownIsTheSameRecordInJSONAndYAML: an unreachable refresh is one
+// record in both document formats, a line on stderr in the row formats
+// (which stay rows), and the last known table on a terminal.
+func TestDownIsTheSameRecordInJSONAndYAML(t *testing.T) {
+	now := time.Date(2025, 11, 24, 16, 0, 0, 0, time.UTC)
+	rec := Record{{"error", "connection refused"}, {"unreachable_seconds", int64(3)}}
+	docs := map[Format]map[string]any{}
+	for _, f := range Formats {
+		var out, errOut bytes.Buffer
+		s, _ := NewStream(Format(f), StreamOptions{Out: &out, ErrOut: &errOut, Title: "Every 1s: test", TTY: true, Highlight: strings.ToUpper})
+		s.Frame(now, healthy(), "")
+		out.Reset()
+		if err := s.Down(now, "pgpool unreachable", rec); err != nil {
+			t.Fatal(err)
+		}
+		switch Format(f) {
+		case FormatJSON, FormatYAML:
+			var d map[string]any
+			if err := yaml.Unmarshal(out.Bytes(), &d); err != nil || errOut.Len() > 0 {
+				t.Fatalf("%s: %v %q", f, err, errOut.String())
+			}
+			docs[Format(f)] = d
+		case FormatTable:
+			if !strings.Contains(out.String(), "last known state:\n") || !strings.HasSuffix(out.String(), "PGPOOL UNREACHABLE\n") {
+				t.Errorf("table:\n%s", out.String())
+			}
+		default:
+			if out.Len() > 0 || errOut.String() != "pcpctl: 2025-11-24T16:00:00Z pgpool unreachable\n" {
+				t.Errorf("%s: out %q err %q", f, out.String(), errOut.String())
+			}
+		}
+	}
+	j, y := docs[FormatJSON], docs[FormatYAML]
+	if len(j) != 3 || j["time"] != y["time"] || j["error"] != y["error"] || fmt.Sprint(j["unreachable_seconds"]) != fmt.Sprint(y["unreachable_seconds"]) {
+		t.Errorf("json %v, yaml %v", j, y)
 	}
 }
