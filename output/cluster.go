@@ -363,7 +363,7 @@ func (c *Cluster) Records() []Record {
 	return recs
 }
 
-// ClusterRowKeys is the column order of Rows.
+// ClusterRowKeys is the column order of Records.
 var ClusterRowKeys = []string{"pgpool", "watchdog_state", "node_id", "hostname", "port", "status", "role", "pg_status", "pg_role", "error"}
 
 // Keys is the column order of Records.
