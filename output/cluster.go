@@ -2,7 +2,6 @@ package output
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -90,8 +89,6 @@ func (c *Cluster) Health() *health.Cluster {
 	return h
 }
 
-func (c *Cluster) leaderVals() map[int]string { return c.Health().LeaderVals() }
-
 // StatusDisagrees reports pgpools that disagree on node id's status.
 func (c *Cluster) StatusDisagrees(id int) bool { return c.Health().StatusDisagrees(id) }
 
@@ -112,18 +109,22 @@ func (c *Cluster) Reached() int {
 	return n
 }
 
-// Warnings lists every disagreement and fault (the health rules'
-// findings), each naming the pgpools and the node; an empty list is a
-// healthy cluster.
-func (c *Cluster) Warnings() []string { return health.Texts(c.Health().Findings()) }
+// Findings are every disagreement and fault, each naming the pgpools and
+// the node.
+func (c *Cluster) Findings() []health.Finding { return c.Health().Findings() }
+
+// Warnings lists the findings' texts; an empty list is a healthy cluster.
+func (c *Cluster) Warnings() []string { return health.Texts(c.Findings()) }
 
 // Summary is the one-line state of the cluster.
-func (c *Cluster) Summary() string {
+func (c *Cluster) Summary() string { h := c.Health(); return c.summary(h, h.Findings()) }
+
+func (c *Cluster) summary(h *health.Cluster, findings []health.Finding) string {
 	s := fmt.Sprintf("%d/%d pgpools reachable", c.Reached(), len(c.Pgpools))
-	if l := c.Leaders(); len(l) == 1 {
+	if l := h.Leaders(); len(l) == 1 {
 		s += ", watchdog leader " + l[0]
 	}
-	if len(c.Warnings()) == 0 {
+	if len(findings) == 0 {
 		return s + ", all agree"
 	}
 	return s + ", UNHEALTHY"
@@ -142,11 +143,11 @@ func (c *Cluster) TableHeader() []string {
 	return h
 }
 
-// TableRows are the node rows, then the watchdog rows (state, leader,
+// tableRows are the node rows, then the watchdog rows (state, leader,
 // quorum), each with one cell per pgpool.
-func (c *Cluster) TableRows() [][]string {
+func (c *Cluster) tableRows(h *health.Cluster) [][]string {
 	var rows [][]string
-	primaryDiffer := c.PrimaryDisagrees()
+	primaryDiffer := h.PrimaryDisagrees()
 	for id := 0; id < c.nodeCount(); id++ {
 		ref := c.ref(id)
 		backend := "-"
@@ -154,7 +155,7 @@ func (c *Cluster) TableRows() [][]string {
 			backend = dash(strings.TrimSpace(ref.Info.PgStatus + " " + ref.Info.PgRole))
 		}
 		row := []string{strconv.Itoa(id), ref.Addr(), backend}
-		statusDiffer := c.StatusDisagrees(id)
+		statusDiffer := h.StatusDisagrees(id)
 		for i := range c.Pgpools {
 			p := &c.Pgpools[i]
 			n := c.node(i, id)
@@ -187,8 +188,9 @@ func (c *Cluster) TableRows() [][]string {
 	state := []string{"watchdog", "", "state"}
 	leader := []string{"", "", "leader"}
 	quorum := []string{"", "", "quorum"}
-	leaders := c.Leaders()
-	leaderDiffer := c.Health().LeaderDisagrees()
+	leaders := h.Leaders()
+	leaderDiffer := h.LeaderDisagrees()
+	leaderVals := h.LeaderVals()
 	for i := range c.Pgpools {
 		p := &c.Pgpools[i]
 		w := p.Watchdog
@@ -207,7 +209,7 @@ func (c *Cluster) TableRows() [][]string {
 		if len(leaders) > 1 && (st == "LEADER" || st == "MASTER") {
 			st += " " + ClusterMarker
 		}
-		ld := c.leaderVals()[i]
+		ld := leaderVals[i]
 		if leaderDiffer {
 			ld += " " + ClusterMarker
 		}
@@ -229,38 +231,20 @@ func (c *Cluster) anyWatchdog() bool {
 	return false
 }
 
-// WriteTableDiff prints the table, passing cells that differ from prev
-// (same row and column) through hl; prev or hl nil prints it plain.
-func (c *Cluster) WriteTableDiff(w io.Writer, prev *Cluster, hl Highlight) error {
-	rows := c.TableRows()
-	if prev != nil && hl != nil {
-		old := prev.TableRows()
-		sameCols := len(prev.Pgpools) == len(c.Pgpools)
-		for r := range rows {
-			for col := range rows[r] {
-				if sameCols && r < len(old) && col < len(old[r]) && old[r][col] != rows[r][col] {
-					rows[r][col] = hl(rows[r][col])
-				}
-			}
-		}
-	}
-	if err := renderTable(w, c.TableHeader(), rows); err != nil {
-		return err
-	}
-	var b strings.Builder
+// Table is the side-by-side table with the summary, the legend and the
+// warnings below it. The health view is built once for every cell.
+func (c *Cluster) Table(findings []health.Finding) Table {
+	h := c.Health()
+	sum := c.summary(h, findings)
 	if c.Context != "" {
-		b.WriteString("context " + c.Context + ": ")
+		sum = "context " + c.Context + ": " + sum
 	}
-	b.WriteString(c.Summary() + "\n")
-	warnings := c.Warnings()
-	if len(warnings) > 0 {
-		b.WriteString(ClusterMarker + " marks a disagreement or fault; see the warnings\n")
+	t := Table{Header: c.TableHeader(), Rows: c.tableRows(h), Notes: []string{sum}}
+	if len(findings) > 0 {
+		t.Notes = append(t.Notes, ClusterMarker+" marks a disagreement or fault; see the warnings")
 	}
-	for _, warn := range warnings {
-		b.WriteString("warning: " + warn + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	t.Notes = append(t.Notes, warningLines(findings)...)
+	return t
 }
 
 // watchdogRecord is one pgpool's view of the watchdog, null when off.
@@ -282,7 +266,16 @@ func (p *PgpoolView) watchdogRecord() any {
 
 // Record is the whole cluster as one document: each pgpool with its own
 // records, then per node the view of every pgpool, then the warnings.
-func (c *Cluster) Record() Record {
+func (c *Cluster) Record() Record { return c.Document(c.Findings()).(Record) }
+
+// Document is Record with the findings given.
+func (c *Cluster) Document(findings []health.Finding) any {
+	return append(c.Frame(findings), Field{"warnings", warningRecords(findings)})
+}
+
+// Frame is the document before its warnings, which a watch stream adds.
+func (c *Cluster) Frame(findings []health.Finding) Record {
+	h := c.Health()
 	pgpools := make([]Record, len(c.Pgpools))
 	for i := range c.Pgpools {
 		p := &c.Pgpools[i]
@@ -320,22 +313,16 @@ func (c *Cluster) Record() Record {
 			{"port", ref.Info.Port},
 			{"pg_status", opt(ref.has(pcp.FieldPgStatus), ref.Info.PgStatus)},
 			{"pg_role", opt(ref.has(pcp.FieldPgStatus), ref.Info.PgRole)},
-			{"pgpools_agree", !c.StatusDisagrees(id)},
+			{"pgpools_agree", !h.StatusDisagrees(id)},
 			{"views", views},
 		}
 	}
-	warnings := c.Warnings()
-	wr := make([]Record, len(warnings))
-	for i, t := range warnings {
-		wr[i] = Record{{"message", t}}
-	}
 	return Record{
 		{"context", opt(c.Context != "", c.Context)},
-		{"healthy", len(warnings) == 0},
+		{"healthy", len(findings) == 0},
 		{"pgpools", pgpools},
 		{"nodes", nodes},
-		{"leaders", stringRecords(c.Leaders())},
-		{"warnings", wr},
+		{"leaders", stringRecords(h.Leaders())},
 	}
 }
 
@@ -347,9 +334,9 @@ func stringRecords(s []string) []Record {
 	return r
 }
 
-// Rows is the long form for plain, CSV and TSV: one record per pgpool and
-// node, unreachable pgpools as one record with the error.
-func (c *Cluster) Rows() []Record {
+// Records is the long form for plain, CSV and TSV: one record per pgpool
+// and node, unreachable pgpools as one record with the error.
+func (c *Cluster) Records() []Record {
 	var recs []Record
 	for i := range c.Pgpools {
 		p := &c.Pgpools[i]
@@ -376,24 +363,8 @@ func (c *Cluster) Rows() []Record {
 	return recs
 }
 
-// ClusterRowKeys is the column order of Rows.
+// ClusterRowKeys is the column order of Records.
 var ClusterRowKeys = []string{"pgpool", "watchdog_state", "node_id", "hostname", "port", "status", "role", "pg_status", "pg_role", "error"}
 
-// PrintCluster prints the cluster in format f; the table carries the
-// summary and warnings, the other formats data only (json and yaml carry
-// the warnings as data).
-func PrintCluster(w io.Writer, f Format, c *Cluster) error {
-	switch f {
-	case FormatTable:
-		return c.WriteTableDiff(w, nil, nil)
-	case FormatJSON:
-		return WriteJSON(w, c.Record())
-	case FormatYAML:
-		return WriteYAML(w, c.Record())
-	case FormatPlain:
-		return WritePlain(w, c.Rows(), ClusterRowKeys)
-	case FormatCSV, FormatTSV:
-		return WriteDelimited(w, c.Rows(), ClusterRowKeys, f == FormatTSV)
-	}
-	return fmt.Errorf("unknown format %q", f)
-}
+// Keys is the column order of Records.
+func (c *Cluster) Keys() []string { return ClusterRowKeys }

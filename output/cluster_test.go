@@ -40,7 +40,7 @@ func TestClusterPrinters(t *testing.T) {
 		for _, f := range Formats {
 			t.Run(name+"_"+f, func(t *testing.T) {
 				var b bytes.Buffer
-				if err := PrintCluster(&b, Format(f), c); err != nil {
+				if err := Print(&b, Format(f), c); err != nil {
 					t.Fatal(err)
 				}
 				if f == "table" || f == "json" {
@@ -111,9 +111,7 @@ func TestClusterWatchDiffHighlightsChangedCells(t *testing.T) {
 	prev, cur := trioCluster(), trioCluster()
 	cur.Pgpools[0].Nodes.Nodes[2].Info.Status = 3
 	var b bytes.Buffer
-	if err := cur.WriteTableDiff(&b, prev, func(s string) string { return "<" + s + ">" }); err != nil {
-		t.Fatal(err)
-	}
+	b.WriteString(secondFrame(t, prev, cur))
 	// The changed cell, and the two that gained the disagreement marker.
 	if !strings.Contains(b.String(), "<down standby !>") || strings.Count(b.String(), "<up standby !>") != 2 || strings.Count(b.String(), "<") != 3 {
 		t.Errorf("diff:\n%s", b.String())

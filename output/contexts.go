@@ -1,12 +1,11 @@
 package output
 
 import (
-	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
 	"github.com/pcpctl/pcpctl/config"
+	"github.com/pcpctl/pcpctl/health"
 )
 
 // Contexts is the value the context printers print.
@@ -58,11 +57,13 @@ func endpointText(e config.Endpoint) string {
 	return host + ":" + strconv.Itoa(e.Port())
 }
 
-// PrintContexts lists the contexts: the current one marked "*" in the
-// table and plain output.
-func PrintContexts(w io.Writer, f Format, x *Contexts) error {
-	rows := [][]string{}
-	var flat []Record
+// contextKeys are the flat columns of the context list.
+var contextKeys = []string{"current", "name", "user", "pgpools"}
+
+// flat is each context as one row, the current one marked "*", its
+// pgpools as host:port words.
+func (x *Contexts) flat() (rows [][]string, recs []Record) {
+	rows = [][]string{}
 	for i := range x.Config.Contexts {
 		c := &x.Config.Contexts[i]
 		cur := ""
@@ -74,53 +75,55 @@ func PrintContexts(w io.Writer, f Format, x *Contexts) error {
 			eps[j] = endpointText(e)
 		}
 		rows = append(rows, []string{cur, c.Name, dash(c.User), strings.Join(eps, " ")})
-		flat = append(flat, Record{{"current", cur}, {"name", c.Name}, {"user", c.User}, {"pgpools", strings.Join(eps, " ")}})
+		recs = append(recs, Record{{"current", cur}, {"name", c.Name}, {"user", c.User}, {"pgpools", strings.Join(eps, " ")}})
 	}
-	keys := []string{"current", "name", "user", "pgpools"}
-	switch f {
-	case FormatTable:
-		return renderTable(w, []string{"CURRENT", "NAME", "USER", "PGPOOLS"}, rows)
-	case FormatPlain:
-		return WritePlain(w, flat, keys)
-	case FormatCSV, FormatTSV:
-		return WriteDelimited(w, flat, keys, f == FormatTSV)
-	case FormatJSON:
-		return WriteJSON(w, x.records())
-	case FormatYAML:
-		return WriteYAML(w, x.records())
-	}
-	return fmt.Errorf("unknown format %q", f)
+	return rows, recs
 }
 
-// PrintContext shows one context: its pgpools as a table, or the whole
-// context as one document.
-func PrintContext(w io.Writer, f Format, c *config.Context, current bool) error {
+func (x *Contexts) Findings() []health.Finding    { return nil }
+func (x *Contexts) Keys() []string                { return contextKeys }
+func (x *Contexts) Document([]health.Finding) any { return x.records() }
+
+// Records is the flat list; json and yaml nest the pgpools instead.
+func (x *Contexts) Records() []Record { _, recs := x.flat(); return recs }
+
+func (x *Contexts) Table([]health.Finding) Table {
+	rows, _ := x.flat()
+	return Table{Header: []string{"CURRENT", "NAME", "USER", "PGPOOLS"}, Rows: rows}
+}
+
+// Context is the value "contexts show" prints: one context.
+type Context struct {
+	Context *config.Context
+	Current bool
+}
+
+var endpointKeys = []string{"host", "pcp_port", "sql_port", "user"}
+
+func (x *Context) Findings() []health.Finding { return nil }
+func (x *Context) Keys() []string             { return endpointKeys }
+
+// Records are its pgpools, one row each.
+func (x *Context) Records() []Record {
 	var recs []Record
-	rows := [][]string{}
-	for _, e := range c.Pgpools {
-		r := endpointRecord(e, c.User)
-		recs = append(recs, r)
-		rows = append(rows, []string{e.Host, scalar(r.Get("pcp_port")), dash(scalar(r.Get("sql_port"))), dash(scalar(r.Get("user")))})
+	for _, e := range x.Context.Pgpools {
+		recs = append(recs, endpointRecord(e, x.Context.User))
 	}
-	keys := []string{"host", "pcp_port", "sql_port", "user"}
-	switch f {
-	case FormatTable:
-		cur := ""
-		if current {
-			cur = " (current)"
-		}
-		if _, err := fmt.Fprintf(w, "context %s%s\n", c.Name, cur); err != nil {
-			return err
-		}
-		return renderTable(w, []string{"HOST", "PCP PORT", "SQL PORT", "USER"}, rows)
-	case FormatPlain:
-		return WritePlain(w, recs, keys)
-	case FormatCSV, FormatTSV:
-		return WriteDelimited(w, recs, keys, f == FormatTSV)
-	case FormatJSON:
-		return WriteJSON(w, ContextRecord(c, current))
-	case FormatYAML:
-		return WriteYAML(w, ContextRecord(c, current))
+	return recs
+}
+
+// Document is the whole context, its name and user too.
+func (x *Context) Document([]health.Finding) any { return ContextRecord(x.Context, x.Current) }
+
+// Table is its pgpools under a line naming the context.
+func (x *Context) Table([]health.Finding) Table {
+	cur := ""
+	if x.Current {
+		cur = " (current)"
 	}
-	return fmt.Errorf("unknown format %q", f)
+	t := Table{Title: []string{"context " + x.Context.Name + cur}, Header: []string{"HOST", "PCP PORT", "SQL PORT", "USER"}, Rows: [][]string{}}
+	for _, r := range x.Records() {
+		t.Rows = append(t.Rows, []string{scalar(r.Get("host")), scalar(r.Get("pcp_port")), dash(scalar(r.Get("sql_port"))), dash(scalar(r.Get("user")))})
+	}
+	return t
 }

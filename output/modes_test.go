@@ -34,7 +34,7 @@ func TestModeGoldenTables(t *testing.T) {
 	for _, m := range []health.Mode{health.ModeStreaming, health.ModeNative, health.ModeSnapshot, health.ModeRaw} {
 		t.Run(string(m), func(t *testing.T) {
 			var b bytes.Buffer
-			if err := PrintNodes(&b, FormatTable, modeList(m)); err != nil {
+			if err := Print(&b, FormatTable, modeList(m)); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "nodes_mode_"+string(m)+".table", b.Bytes())

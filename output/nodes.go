@@ -2,9 +2,7 @@ package output
 
 import (
 	"fmt"
-	"io"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/pcpctl/pcpctl/health"
@@ -269,7 +267,7 @@ func (l *NodeList) Summary() string {
 
 // Warnings lists everything an operator should look at (the health
 // rules' findings); an empty list is a healthy cluster (what --check tests).
-func (l *NodeList) Warnings() []string { return health.Texts(health.NodeFindings(l.Health())) }
+func (l *NodeList) Warnings() []string { return health.Texts(l.Findings()) }
 
 // Healthy is what --check reports: no node down, nothing disagreeing.
 func (l *NodeList) Healthy() bool { return len(l.Warnings()) == 0 }
@@ -284,8 +282,18 @@ func dash(s string) string {
 	return s
 }
 
-// TableRow is the node as the table shows it.
-func (l *NodeList) TableRow(n *Node) []string {
+// Findings are the health rules' findings on the list.
+func (l *NodeList) Findings() []health.Finding { return health.NodeFindings(l.Health()) }
+
+// Document is the list of records; warnings go to stderr, so that a
+// script reads the same array whether or not the cluster is healthy.
+func (l *NodeList) Document([]health.Finding) any { return l.Records() }
+
+// Frame is one watch refresh of the list.
+func (l *NodeList) Frame([]health.Finding) Record { return Record{{"nodes", l.Records()}} }
+
+// tableRow is the node as the table shows it.
+func (l *NodeList) tableRow(n *Node, findings []health.Finding) []string {
 	status := strconv.Itoa(n.Info.Status) + " " + n.StatusName()
 	if n.StatusDisagrees() {
 		status += " " + Marker
@@ -313,7 +321,7 @@ func (l *NodeList) TableRow(n *Node) []string {
 	}
 	if l.Backends {
 		cell := backendCell(n)
-		if l.backendMarked(n.ID) {
+		if backendMarked(n.ID, findings) {
 			cell += " " + Marker
 		}
 		row = append(row, cell)
@@ -321,9 +329,9 @@ func (l *NodeList) TableRow(n *Node) []string {
 	return row
 }
 
-func (l *NodeList) backendMarked(id int) bool {
+func backendMarked(id int, findings []health.Finding) bool {
 	subj := "node " + strconv.Itoa(id)
-	for _, f := range health.NodeFindings(l.Health()) {
+	for _, f := range findings {
 		if f.Subject == subj && health.BackendMarked(f) {
 			return true
 		}
@@ -358,89 +366,24 @@ func (l *NodeList) TableHeader() []string {
 	return h
 }
 
-// PrintNodes prints the list in format f. The table carries the summary,
-// the disagreement legend and the warnings; other formats carry data only
-// (the caller sends warnings to stderr).
-func PrintNodes(w io.Writer, f Format, l *NodeList) error {
-	switch f {
-	case FormatTable:
-		return l.writeTable(w, nil)
-	case FormatPlain:
-		return WritePlain(w, l.Records(), l.Keys())
-	case FormatJSON:
-		return WriteJSON(w, l.Records())
-	case FormatYAML:
-		return WriteYAML(w, l.Records())
-	case FormatCSV, FormatTSV:
-		return WriteDelimited(w, l.Records(), l.Keys(), f == FormatTSV)
-	}
-	return fmt.Errorf("unknown format %q", f)
-}
-
-// PrintNode prints one node (node info): a single object for JSON and YAML.
-func PrintNode(w io.Writer, f Format, l *NodeList) error {
-	if len(l.Nodes) == 1 {
-		switch f {
-		case FormatJSON:
-			return WriteJSON(w, l.Record(&l.Nodes[0]))
-		case FormatYAML:
-			return WriteYAML(w, l.Record(&l.Nodes[0]))
-		}
-	}
-	return PrintNodes(w, f, l)
-}
-
-// Highlight marks changed cells; watch mode passes the previous list.
-type Highlight func(s string) string
-
-// WriteTableDiff prints the table, passing cells that differ from prev
-// (same node id and column) through hl.
-func (l *NodeList) WriteTableDiff(w io.Writer, prev *NodeList, hl Highlight) error {
-	if prev == nil || hl == nil {
-		return l.writeTable(w, nil)
-	}
-	old := map[int][]string{}
-	for i := range prev.Nodes {
-		old[prev.Nodes[i].ID] = prev.TableRow(&prev.Nodes[i])
-	}
-	return l.writeTable(w, func(id, col int, s string) string {
-		o, ok := old[id]
-		if ok && col < len(o) && o[col] != s {
-			return hl(s)
-		}
-		return s
-	})
-}
-
-func (l *NodeList) writeTable(w io.Writer, cell func(id, col int, s string) string) error {
-	rows := make([][]string, len(l.Nodes))
+// Table is the node table with the summary, the disagreement legend and
+// the warnings below it.
+func (l *NodeList) Table(findings []health.Finding) Table {
+	t := Table{Header: l.TableHeader(), Rows: make([][]string, len(l.Nodes)), IDs: make([]int, len(l.Nodes))}
 	marked := false
 	for i := range l.Nodes {
 		n := &l.Nodes[i]
-		row := l.TableRow(n)
-		if n.StatusDisagrees() || n.RoleDisagrees() || (l.Backends && l.backendMarked(n.ID)) {
+		t.Rows[i], t.IDs[i] = l.tableRow(n, findings), n.ID
+		if n.StatusDisagrees() || n.RoleDisagrees() || (l.Backends && backendMarked(n.ID, findings)) {
 			marked = true
 		}
-		if cell != nil {
-			for c := range row {
-				row[c] = cell(n.ID, c, row[c])
-			}
-		}
-		rows[i] = row
 	}
-	if err := renderTable(w, l.TableHeader(), rows); err != nil {
-		return err
-	}
-	var b strings.Builder
 	if sum := l.Summary(); sum != "" {
-		b.WriteString(sum + "\n")
+		t.Notes = append(t.Notes, sum)
 	}
 	if marked {
-		b.WriteString(Marker + " pgpool's view and the backend's disagree\n")
+		t.Notes = append(t.Notes, Marker+" pgpool's view and the backend's disagree")
 	}
-	for _, warn := range l.Warnings() {
-		b.WriteString("warning: " + warn + "\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	t.Notes = append(t.Notes, warningLines(findings)...)
+	return t
 }

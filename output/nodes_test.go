@@ -57,7 +57,7 @@ func TestNodePrinters(t *testing.T) {
 		for name, l := range map[string]*NodeList{"healthy": healthy(), "degraded": degraded()} {
 			t.Run(f+"_"+name, func(t *testing.T) {
 				var b bytes.Buffer
-				if err := PrintNodes(&b, Format(f), l); err != nil {
+				if err := Print(&b, Format(f), l); err != nil {
 					t.Fatal(err)
 				}
 				golden(t, "nodes_"+name+"."+f, b.Bytes())
@@ -68,7 +68,7 @@ func TestNodePrinters(t *testing.T) {
 
 func TestNodeKeysAreShowPoolNodesNames(t *testing.T) {
 	var b bytes.Buffer
-	if err := PrintNodes(&b, FormatJSON, healthy()); err != nil {
+	if err := Print(&b, FormatJSON, healthy()); err != nil {
 		t.Fatal(err)
 	}
 	var got []map[string]any
@@ -93,7 +93,7 @@ func TestNodeKeysAreShowPoolNodesNames(t *testing.T) {
 	}
 	// YAML carries the same keys in the same order.
 	b.Reset()
-	PrintNodes(&b, FormatYAML, healthy())
+	Print(&b, FormatYAML, healthy())
 	var y []yaml.Node
 	if err := yaml.Unmarshal(b.Bytes(), &y); err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestCSVRoundTrip(t *testing.T) {
 	l := degraded()
 	l.Nodes[0].Info.Hostname = `db "one", east`
 	var b bytes.Buffer
-	PrintNodes(&b, FormatCSV, l)
+	Print(&b, FormatCSV, l)
 	rows, err := csv.NewReader(&b).ReadAll()
 	if err != nil {
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func TestOldLayoutHasNulls(t *testing.T) {
 	n[0].Layout = pcp.Layout37
 	l := NewNodeList(n, utc3)
 	var b bytes.Buffer
-	PrintNodes(&b, FormatJSON, l)
+	Print(&b, FormatJSON, l)
 	for _, k := range []string{`"pg_status": null`, `"replication_delay": null`, `"last_status_change": null`, `"role": "primary"`} {
 		if !strings.Contains(b.String(), k) {
 			t.Errorf("missing %s in\n%s", k, b.String())
@@ -177,7 +177,7 @@ func TestEnrichedPrinters(t *testing.T) {
 	l.Nodes[2].Backend = &BackendCheck{Error: "dial tcp 127.0.0.1:15434: connect: connection refused"}
 	for _, f := range []string{"table", "json"} {
 		var b bytes.Buffer
-		if err := PrintNodes(&b, Format(f), l); err != nil {
+		if err := Print(&b, Format(f), l); err != nil {
 			t.Fatal(err)
 		}
 		golden(t, "nodes_enriched."+f, b.Bytes())
@@ -189,11 +189,7 @@ func TestEnrichedPrinters(t *testing.T) {
 
 func TestWatchHighlight(t *testing.T) {
 	prev, cur := healthy(), degraded()
-	var b bytes.Buffer
-	if err := cur.WriteTableDiff(&b, prev, func(s string) string { return "<" + s + ">" }); err != nil {
-		t.Fatal(err)
-	}
-	out := b.String()
+	out := secondFrame(t, prev, cur)
 	for _, want := range []string{"<3 down !>", "<standby !>", "<16384 B>", "<primary>"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("%s not highlighted:\n%s", want, out)
@@ -271,9 +267,9 @@ func TestDelayUnitInEveryFormat(t *testing.T) {
 		{byTime(), "seconds", `"replication_delay": 1.5,`},
 	} {
 		var j, y, cs bytes.Buffer
-		PrintNodes(&j, FormatJSON, c.l)
-		PrintNodes(&y, FormatYAML, c.l)
-		PrintNodes(&cs, FormatCSV, c.l)
+		Print(&j, FormatJSON, c.l)
+		Print(&y, FormatYAML, c.l)
+		Print(&cs, FormatCSV, c.l)
 		if !strings.Contains(j.String(), `"replication_delay_unit": "`+c.unit+`"`) || !strings.Contains(j.String(), c.json) {
 			t.Errorf("json lacks unit %s / %s:\n%s", c.unit, c.json, j.String())
 		}

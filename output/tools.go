@@ -2,7 +2,6 @@ package output
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 )
@@ -11,38 +10,6 @@ import (
 // check statistics. Times stay as pgpool formats them ("2006-01-02
 // 15:04:05" in the server's local time zone): pgpool sends text, not
 // instants, and guessing its zone would misstate them.
-
-// PrintRecords prints records in format f: a table with header (one per
-// key), plain/CSV/TSV rows, or a JSON/YAML list. single prints the only
-// record as an object in JSON and YAML (the "info" commands).
-func PrintRecords(w io.Writer, f Format, recs []Record, keys, header []string, single bool) error {
-	switch f {
-	case FormatTable:
-		rows := make([][]string, len(recs))
-		for i, r := range recs {
-			row := make([]string, len(keys))
-			for j, k := range keys {
-				row[j] = dash(scalar(r.Get(k)))
-			}
-			rows[i] = row
-		}
-		return renderTable(w, header, rows)
-	case FormatPlain:
-		return WritePlain(w, recs, keys)
-	case FormatJSON, FormatYAML:
-		var v any = recs
-		if single && len(recs) == 1 {
-			v = recs[0]
-		}
-		if f == FormatJSON {
-			return WriteJSON(w, v)
-		}
-		return WriteYAML(w, v)
-	case FormatCSV, FormatTSV:
-		return WriteDelimited(w, recs, keys, f == FormatTSV)
-	}
-	return fmt.Errorf("unknown format %q", f)
-}
 
 // number turns a decimal field into an int (an int64 when large), an
 // empty one into nil, and leaves anything else as the server's text.
@@ -227,11 +194,8 @@ func HealthRecord(f []string) Record {
 	return rec
 }
 
-// PrintHealth prints health records; the table shows the main columns,
-// every other format all twenty.
-func PrintHealth(w io.Writer, f Format, recs []Record, single bool) error {
-	if f == FormatTable {
-		return PrintRecords(w, f, recs, healthTableKeys, healthTableHeader, single)
-	}
-	return PrintRecords(w, f, recs, HealthKeys, nil, single)
+// HealthList is health records for the printers: the table shows the
+// main columns, every other format all twenty.
+func HealthList(recs []Record) *Records {
+	return &Records{List: recs, Fields: HealthKeys, TableFields: healthTableKeys, Header: healthTableHeader}
 }

@@ -2,7 +2,6 @@ package output
 
 import (
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 
@@ -72,9 +71,20 @@ func (w *Watchdog) Record() Record {
 	}
 }
 
-// Warnings lists what --check counts as unhealthy (the health rules'
-// findings).
-func (w *Watchdog) Warnings() []string { return health.Texts(health.WatchdogFindings(w.Cluster)) }
+// Findings are what --check counts as unhealthy.
+func (w *Watchdog) Findings() []health.Finding { return health.WatchdogFindings(w.Cluster) }
+
+// Warnings lists the findings' texts.
+func (w *Watchdog) Warnings() []string { return health.Texts(w.Findings()) }
+
+// Records are the members, one row each (plain, csv, tsv).
+func (w *Watchdog) Records() []Record { return w.NodeRecords() }
+
+// Keys is the column order of Records.
+func (w *Watchdog) Keys() []string { return watchdogNodeKeys }
+
+// Document is Record; --check's warnings go to stderr.
+func (w *Watchdog) Document([]health.Finding) any { return w.Record() }
 
 // Summary is the one-line state of the watchdog cluster.
 func (w *Watchdog) Summary() string {
@@ -92,42 +102,23 @@ func (w *Watchdog) Summary() string {
 	return s
 }
 
-// PrintWatchdog prints the cluster in format f.
-func PrintWatchdog(out io.Writer, f Format, w *Watchdog) error {
-	switch f {
-	case FormatTable:
-		rows := [][]string{}
-		for _, r := range w.NodeRecords() {
-			mem := scalar(r.Get("membership_status"))
-			rows = append(rows, []string{
-				scalar(r.Get("id")), scalar(r.Get("node_name")), scalar(r.Get("host_name")),
-				scalar(r.Get("pgpool_port")), scalar(r.Get("wd_port")),
-				scalar(r.Get("state")) + " " + scalar(r.Get("state_name")), dash(mem),
-				scalar(r.Get("priority")), scalar(r.Get("delegate_ip")),
-			})
-		}
-		if err := renderTable(out, []string{"ID", "NODE NAME", "HOST", "PGPOOL PORT", "WD PORT", "STATE", "MEMBERSHIP", "PRIORITY", "DELEGATE IP"}, rows); err != nil {
-			return err
-		}
-		var b strings.Builder
-		b.WriteString(w.Summary() + "\n")
-		c := w.Cluster
-		if c.NodesRequireForQuorum >= 0 {
-			b.WriteString("nodes required for quorum: " + strconv.Itoa(c.NodesRequireForQuorum) + "\n")
-		}
-		for _, warn := range w.Warnings() {
-			b.WriteString("warning: " + warn + "\n")
-		}
-		_, err := io.WriteString(out, b.String())
-		return err
-	case FormatPlain:
-		return WritePlain(out, w.NodeRecords(), watchdogNodeKeys)
-	case FormatJSON:
-		return WriteJSON(out, w.Record())
-	case FormatYAML:
-		return WriteYAML(out, w.Record())
-	case FormatCSV, FormatTSV:
-		return WriteDelimited(out, w.NodeRecords(), watchdogNodeKeys, f == FormatTSV)
+// Table is the member table with the summary, the quorum requirement and
+// the warnings below it.
+func (w *Watchdog) Table(findings []health.Finding) Table {
+	t := Table{Header: []string{"ID", "NODE NAME", "HOST", "PGPOOL PORT", "WD PORT", "STATE", "MEMBERSHIP", "PRIORITY", "DELEGATE IP"}, Rows: [][]string{}}
+	for _, r := range w.NodeRecords() {
+		mem := scalar(r.Get("membership_status"))
+		t.Rows = append(t.Rows, []string{
+			scalar(r.Get("id")), scalar(r.Get("node_name")), scalar(r.Get("host_name")),
+			scalar(r.Get("pgpool_port")), scalar(r.Get("wd_port")),
+			scalar(r.Get("state")) + " " + scalar(r.Get("state_name")), dash(mem),
+			scalar(r.Get("priority")), scalar(r.Get("delegate_ip")),
+		})
 	}
-	return fmt.Errorf("unknown format %q", f)
+	t.Notes = []string{w.Summary()}
+	if c := w.Cluster; c.NodesRequireForQuorum >= 0 {
+		t.Notes = append(t.Notes, "nodes required for quorum: "+strconv.Itoa(c.NodesRequireForQuorum))
+	}
+	t.Notes = append(t.Notes, warningLines(findings)...)
+	return t
 }

@@ -33,7 +33,7 @@ func TestWatchdogPrinters(t *testing.T) {
 	for _, f := range Formats {
 		for name, c := range map[string]*pcp.WatchdogCluster{"healthy": trio(), "lost": lost} {
 			var b bytes.Buffer
-			if err := PrintWatchdog(&b, Format(f), &Watchdog{Cluster: c}); err != nil {
+			if err := Print(&b, Format(f), &Watchdog{Cluster: c}); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "watchdog_"+name+"."+f, b.Bytes())

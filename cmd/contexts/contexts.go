@@ -268,7 +268,7 @@ func listRun(o *Options) error {
 	if err != nil {
 		return exitcode.Usage(err)
 	}
-	return output.PrintContexts(o.IO.Out, o.Format, &output.Contexts{Config: c})
+	return output.Print(o.IO.Out, o.Format, &output.Contexts{Config: c})
 }
 
 func useRun(o *Options) error {
@@ -305,5 +305,5 @@ func showRun(o *Options) error {
 	if err != nil {
 		return exitcode.Usage(fmt.Errorf("%s: %v", path, err))
 	}
-	return output.PrintContext(o.IO.Out, o.Format, x, name == c.CurrentContext)
+	return output.Print(o.IO.Out, o.Format, &output.Context{Context: x, Current: name == c.CurrentContext})
 }

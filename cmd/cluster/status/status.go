@@ -122,7 +122,7 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	}
 	c := Fetch(ctx, o.Factory, o.Targets, o.Loc, true)
 	c.Context = o.Context
-	if err := output.PrintCluster(o.IO.Out, o.Format, c); err != nil {
+	if err := output.Print(o.IO.Out, o.Format, c); err != nil {
 		return err
 	}
 	warnings := c.Warnings()

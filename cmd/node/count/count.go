@@ -3,7 +3,6 @@ package count
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -58,15 +57,5 @@ func countRun(ctx context.Context, o *CountOptions) error {
 	if err != nil {
 		return err
 	}
-	rec := output.Record{{Key: "node_count", Value: n}}
-	switch o.Format {
-	case output.FormatJSON:
-		return output.WriteJSON(o.IO.Out, rec)
-	case output.FormatYAML:
-		return output.WriteYAML(o.IO.Out, rec)
-	case output.FormatCSV, output.FormatTSV:
-		return output.WriteDelimited(o.IO.Out, []output.Record{rec}, rec.Keys(), o.Format == output.FormatTSV)
-	}
-	_, err = fmt.Fprintln(o.IO.Out, n)
-	return err
+	return output.Print(o.IO.Out, o.Format, &output.Count{Key: "node_count", N: n})
 }

@@ -100,5 +100,9 @@ func healthRun(ctx context.Context, o *HealthOptions) error {
 	if err != nil {
 		return err
 	}
-	return output.PrintHealth(o.IO.Out, o.Format, recs, o.ID >= 0)
+	var v output.Printable = output.HealthList(recs)
+	if o.ID >= 0 {
+		v = output.Single(v)
+	}
+	return output.Print(o.IO.Out, o.Format, v)
 }

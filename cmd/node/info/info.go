@@ -79,7 +79,7 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	l := output.NewNodeList(infos, o.Loc)
 	l.Nodes[0].ID = o.ID
 	l.Partial = true
-	if err := output.PrintNode(o.IO.Out, o.Format, l); err != nil {
+	if err := output.Print(o.IO.Out, o.Format, output.Single(l)); err != nil {
 		return err
 	}
 	if o.Format != output.FormatTable {

@@ -60,7 +60,11 @@ func benchRefresh(b *testing.B, f *factory.Factory) {
 		b.Fatal(err)
 	}
 	defer conn.Close()
-	w := &watcher{o: o, conn: conn}
+	w, err := newWatcher(o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	w.conn = conn
 	// As cmd/pcpctl runs it.
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
 	var before syscall.Rusage

@@ -178,7 +178,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	l := output.NewNodeList(infos, o.Loc)
 	l.Mode = mode
 	o.enrich().Apply(ctx, l)
-	if err := output.PrintNodes(o.IO.Out, o.Format, l); err != nil {
+	if err := output.Print(o.IO.Out, o.Format, l); err != nil {
 		return err
 	}
 	warnings := l.Warnings()

@@ -16,6 +16,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
 
 	"github.com/pcpctl/pcpctl/cmd/factory/factorytest"
 	"github.com/pcpctl/pcpctl/output"
@@ -212,7 +213,7 @@ func TestWatchTTYRedrawsAndHighlights(t *testing.T) {
 	done := make(chan error)
 	go func() { done <- listRun(ctx, o) }()
 	first := <-out.ch
-	if !strings.HasPrefix(first, clearScreen+"Every 10ms: pcpctl node list, 127.0.0.1:") || strings.Contains(first, hlOn) {
+	if !strings.HasPrefix(first, iostreams.ClearScreen+"Every 10ms: pcpctl node list, 127.0.0.1:") || strings.Contains(first, iostreams.HighlightOn) {
 		t.Fatalf("first frame %q", first)
 	}
 	// Detach node 2 through another session; the next frame highlights it.
@@ -228,7 +229,7 @@ func TestWatchTTYRedrawsAndHighlights(t *testing.T) {
 	for {
 		select {
 		case frame := <-out.ch:
-			if strings.Contains(frame, hlOn+"3 down !"+hlOff) {
+			if strings.Contains(frame, iostreams.HighlightOn+"3 down !"+iostreams.HighlightOff) {
 				cancel()
 				for {
 					select {

@@ -97,7 +97,7 @@ func configRun(ctx context.Context, o *ConfigOptions) error {
 		}
 	}
 	if len(recs) > 0 || len(missing) == 0 {
-		if err := output.PrintRecords(o.IO.Out, o.Format, recs, output.ConfigKeys, []string{"NAME", "VALUE", "DESCRIPTION"}, false); err != nil {
+		if err := output.Print(o.IO.Out, o.Format, &output.Records{List: recs, Fields: output.ConfigKeys, Header: []string{"NAME", "VALUE", "DESCRIPTION"}}); err != nil {
 			return err
 		}
 	}

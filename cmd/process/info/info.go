@@ -69,20 +69,17 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	for i, s := range slots {
 		recs[i] = output.ProcessSlot(s)
 	}
-	if len(recs) > 0 && (o.Format == output.FormatJSON || o.Format == output.FormatYAML) {
+	v := &output.Records{List: recs, Fields: output.ProcessSlotKeys, Header: output.ProcessSlotHeader}
+	if len(recs) > 0 {
 		// One object for the process, its slots inside.
 		first := recs[0]
-		obj := output.Record{
+		v.Whole = output.Record{
 			{Key: "pid", Value: first.Get("pid")},
 			{Key: "process_start_time", Value: first.Get("process_start_time")},
 			{Key: "status", Value: first.Get("status")},
 			{Key: "client_connection_count", Value: first.Get("client_connection_count")},
 			{Key: "slots", Value: recs},
 		}
-		if o.Format == output.FormatJSON {
-			return output.WriteJSON(o.IO.Out, obj)
-		}
-		return output.WriteYAML(o.IO.Out, obj)
 	}
-	return output.PrintRecords(o.IO.Out, o.Format, recs, output.ProcessSlotKeys, output.ProcessSlotHeader, false)
+	return output.Print(o.IO.Out, o.Format, v)
 }

@@ -76,10 +76,10 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		for i, s := range slots {
 			recs[i] = output.ProcessSlot(s)
 		}
-		return output.PrintRecords(o.IO.Out, o.Format, recs, output.ProcessSlotKeys, output.ProcessSlotHeader, false)
+		return output.Print(o.IO.Out, o.Format, &output.Records{List: recs, Fields: output.ProcessSlotKeys, Header: output.ProcessSlotHeader})
 	}
 	recs := output.Processes(pids, slots)
-	if err := output.PrintRecords(o.IO.Out, o.Format, recs, output.ProcessKeys, output.ProcessHeader, false); err != nil {
+	if err := output.Print(o.IO.Out, o.Format, &output.Records{List: recs, Fields: output.ProcessKeys, Header: output.ProcessHeader}); err != nil {
 		return err
 	}
 	if o.Format == output.FormatTable {

@@ -71,7 +71,7 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 		return err
 	}
 	w := &output.Watchdog{Cluster: cl}
-	if err := output.PrintWatchdog(o.IO.Out, o.Format, w); err != nil {
+	if err := output.Print(o.IO.Out, o.Format, w); err != nil {
 		return err
 	}
 	warnings := w.Warnings()
