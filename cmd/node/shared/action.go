@@ -109,83 +109,126 @@ type nothingToDo struct{ msg string }
 
 func (e *nothingToDo) Error() string { return e.msg }
 
+// spec is what one action does differently; the rest of RunAction is the
+// same for all four. Adding an action means one row in actions.
+type spec struct {
+	progress string // the live line's verb
+	goal     string // the state --wait waits for
+	reached  func(n *output.Node) bool
+	// check applies the action's safety rules; it only reads.
+	check func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error
+	send  func(ctx context.Context, c *client.Conn, o *ActionOptions) error
+	// timeout is the deadline without --timeout, 0 for the usual one:
+	// pgpool answers the long operations only once they are over.
+	timeout func(o *ActionOptions) time.Duration
+	// recovery: pgpool runs the recovery stages of the mode before it
+	// answers, and its answer already says the node is up, so the outcome
+	// is reported as after --wait.
+	recovery bool
+	// movesPrimary: the outcome names the old primary too.
+	movesPrimary bool
+}
+
+// longIf is LongTimeout when the action takes that long, else the usual.
+func longIf(long bool) time.Duration {
+	if long {
+		return client.LongTimeout
+	}
+	return 0
+}
+
+var actions = map[Action]spec{
+	Attach: {
+		progress: "attaching", goal: "up", reached: (*output.Node).IsUp,
+		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error {
+			if n.IsUp() {
+				return &nothingToDo{fmt.Sprintf("%s is already attached; nothing was sent", describe(n))}
+			}
+			if h := n.Health(); !o.Force {
+				if why := health.AttachRefusal(l.Health().EffectiveMode(), &h); why != "" {
+					return refuse("%s", why)
+				}
+			}
+			return nil
+		},
+		send: func(ctx context.Context, c *client.Conn, o *ActionOptions) error { return c.AttachNode(ctx, o.ID) },
+	},
+	Recover: {
+		progress: "recovering", goal: "up", reached: (*output.Node).IsUp, recovery: true,
+		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, _ func(string, ...any) error) error {
+			if n.IsUp() {
+				return exitcode.Usage(fmt.Errorf("cannot recover %s: it is up; only a detached node can be recovered; nothing was sent", describe(n)))
+			}
+			return nil
+		},
+		send:    func(ctx context.Context, c *client.Conn, o *ActionOptions) error { return c.RecoverNode(ctx, o.ID) },
+		timeout: func(*ActionOptions) time.Duration { return client.RecoveryTimeout },
+	},
+	Detach: {
+		progress: "detaching", goal: "down", reached: (*output.Node).IsDown,
+		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error {
+			switch {
+			case n.IsDown():
+				return &nothingToDo{fmt.Sprintf("%s is already detached; nothing was sent", describe(n))}
+			case o.Force:
+				return nil
+			case l.Primary() == n:
+				return refuse("it is the %s", n.RoleName())
+			case n.IsUp() && l.Up() == 1:
+				return refuse("it is the last node up")
+			}
+			return nil
+		},
+		send: func(ctx context.Context, c *client.Conn, o *ActionOptions) error {
+			return c.DetachNode(ctx, o.ID, o.Graceful)
+		},
+		timeout: func(o *ActionOptions) time.Duration { return longIf(o.Graceful) },
+	},
+	Promote: {
+		progress: "promoting", goal: "primary",
+		reached: func(n *output.Node) bool { return n.Info.Role == 2 && n.IsUp() },
+		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error {
+			// Whatever --force says: pgpool itself refuses.
+			if why := health.PromoteRefusal(l.Health().EffectiveMode()); why != "" {
+				return exitcode.Usage(fmt.Errorf("cannot promote %s: %s; nothing was sent", describe(n), why))
+			}
+			primary := l.Primary()
+			switch {
+			case primary == n && n.Info.Role == 2:
+				return &nothingToDo{fmt.Sprintf("%s is already the primary; nothing was sent", describe(n))}
+			case o.Force:
+				return nil
+			case !n.IsUp():
+				return refuse("it is not up")
+			case primary != nil && primary != n:
+				// (--switchover never gets here: runSwitchover has its own checks.)
+				return refuse("node %d (%s) is the primary and pgpool would stop treating it as primary", primary.ID, primary.Addr())
+			}
+			return nil
+		},
+		send: func(ctx context.Context, c *client.Conn, o *ActionOptions) error {
+			return c.PromoteNode(ctx, o.ID, o.Graceful, o.Switchover)
+		},
+		timeout:      func(o *ActionOptions) time.Duration { return longIf(o.Switchover || o.Graceful) },
+		movesPrimary: true,
+	},
+}
+
+func (o *ActionOptions) spec() spec { return actions[o.Action] }
+
 // check applies the safety rules; it only reads.
 func (o *ActionOptions) check(l *output.NodeList) error {
 	n := &l.Nodes[o.ID]
 	refuse := func(format string, args ...any) error {
 		return exitcode.Usage(fmt.Errorf("refusing to %s %s: %s; nothing was sent (use --force to override)", o.Action, describe(n), fmt.Sprintf(format, args...)))
 	}
-	primary := l.Primary()
-	mode := l.Health().EffectiveMode()
-	switch o.Action {
-	case Attach:
-		if n.IsUp() {
-			return &nothingToDo{fmt.Sprintf("%s is already attached; nothing was sent", describe(n))}
-		}
-		if h := n.Health(); !o.Force {
-			if why := health.AttachRefusal(mode, &h); why != "" {
-				return refuse("%s", why)
-			}
-		}
-	case Recover:
-		if n.IsUp() {
-			return exitcode.Usage(fmt.Errorf("cannot recover %s: it is up; only a detached node can be recovered; nothing was sent", describe(n)))
-		}
-	case Detach:
-		if n.IsDown() {
-			return &nothingToDo{fmt.Sprintf("%s is already detached; nothing was sent", describe(n))}
-		}
-		if o.Force {
-			return nil
-		}
-		if primary == n {
-			return refuse("it is the %s", n.RoleName())
-		}
-		if n.IsUp() && l.Up() == 1 {
-			return refuse("it is the last node up")
-		}
-	case Promote:
-		// Whatever --force says: pgpool itself refuses.
-		if why := health.PromoteRefusal(mode); why != "" {
-			return exitcode.Usage(fmt.Errorf("cannot promote %s: %s; nothing was sent", describe(n), why))
-		}
-		if primary == n && n.Info.Role == 2 {
-			return &nothingToDo{fmt.Sprintf("%s is already the primary; nothing was sent", describe(n))}
-		}
-		if o.Force {
-			return nil
-		}
-		if !n.IsUp() {
-			return refuse("it is not up")
-		}
-		if primary != nil && primary != n {
-			// (--switchover never gets here: runSwitchover has its own checks.)
-			return refuse("node %d (%s) is the primary and pgpool would stop treating it as primary", primary.ID, primary.Addr())
-		}
-	}
-	return nil
+	return o.spec().check(o, l, n, refuse)
 }
 
 // reached reports whether the node is where the action should leave it.
-func (o *ActionOptions) reached(n *output.Node) bool {
-	switch o.Action {
-	case Detach:
-		return n.IsDown()
-	case Promote:
-		return n.Info.Role == 2 && n.IsUp()
-	}
-	return n.IsUp()
-}
+func (o *ActionOptions) reached(n *output.Node) bool { return o.spec().reached(n) }
 
-func (o *ActionOptions) goal() string {
-	switch o.Action {
-	case Detach:
-		return "down"
-	case Promote:
-		return "primary"
-	}
-	return "up"
-}
+func (o *ActionOptions) goal() string { return o.spec().goal }
 
 func state(n *output.Node) string {
 	if r := n.RoleName(); r != "" {
@@ -198,13 +241,8 @@ func state(n *output.Node) string {
 // recovery, a graceful detach or promote and a switchover only once it is
 // over.
 func (o *ActionOptions) defaultTimeout(s *factory.Settings) time.Duration {
-	switch {
-	case s.TimeoutSet:
-		return s.Timeout
-	case o.Action == Recover:
-		return client.RecoveryTimeout
-	case (o.Action == Detach && o.Graceful) || (o.Action == Promote && (o.Switchover || o.Graceful)):
-		return client.LongTimeout
+	if t := o.spec().timeout; !s.TimeoutSet && t != nil && t(o) > 0 {
+		return t(o)
 	}
 	return s.Timeout
 }
@@ -262,26 +300,17 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 	actx, cancel := context.WithTimeout(ctx, o.defaultTimeout(s))
 	start := time.Now()
 	stages := ""
-	if o.Action == Recover {
+	if o.spec().recovery {
 		stages = health.RecoveryStages(before.Health().EffectiveMode())
 	}
-	stop := o.progress(fmt.Sprintf("%s node %d", progressVerb(o.Action), o.ID), start, stages)
-	switch o.Action {
-	case Attach:
-		err = conn.AttachNode(actx, o.ID)
-	case Detach:
-		err = conn.DetachNode(actx, o.ID, o.Graceful)
-	case Recover:
-		err = conn.RecoverNode(actx, o.ID)
-	case Promote:
-		err = conn.PromoteNode(actx, o.ID, o.Graceful, o.Switchover)
-	}
+	stop := o.progress(fmt.Sprintf("%s node %d", o.spec().progress, o.ID), start, stages)
+	err = o.spec().send(actx, conn, o)
 	stop()
 	cancel()
 	if err != nil {
 		return exitcode.FromClient(err)
 	}
-	if !o.Wait && o.Action != Recover {
+	if !o.Wait && !o.spec().recovery {
 		fmt.Fprintf(o.IO.Out, "%s: %s requested, pgpool accepted it (was %s); --wait confirms the change\n", describe(n), verb, state(n))
 		return nil
 	}
@@ -295,24 +324,12 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 	}
 	an := &after.Nodes[o.ID]
 	fmt.Fprintf(o.IO.Out, "node %d (%s): %s → %s after %s\n", o.ID, n.Addr(), state(n), state(an), elapsed(time.Since(start)))
-	if o.Action == Promote {
+	if o.spec().movesPrimary {
 		if p := before.Primary(); p != nil && p != n {
 			fmt.Fprintf(o.IO.Out, "node %d (%s): %s → %s\n", p.ID, p.Addr(), state(p), state(&after.Nodes[p.ID]))
 		}
 	}
 	return nil
-}
-
-func progressVerb(a Action) string {
-	switch a {
-	case Attach:
-		return "attaching"
-	case Detach:
-		return "detaching"
-	case Recover:
-		return "recovering"
-	}
-	return "promoting"
 }
 
 func elapsed(d time.Duration) string {
