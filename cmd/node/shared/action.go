@@ -137,8 +137,13 @@ func longIf(long bool) time.Duration {
 	return 0
 }
 
-var actions = map[Action]spec{
-	Attach: {
+// A fixed array, not a map: it is laid out at build time, so pcp_* and
+// every other command pay nothing for it at start-up.
+var actions = [...]struct {
+	action Action
+	spec
+}{
+	{action: Attach, spec: spec{
 		progress: "attaching", goal: "up", reached: (*output.Node).IsUp,
 		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error {
 			if n.IsUp() {
@@ -152,8 +157,8 @@ var actions = map[Action]spec{
 			return nil
 		},
 		send: func(ctx context.Context, c *client.Conn, o *ActionOptions) error { return c.AttachNode(ctx, o.ID) },
-	},
-	Recover: {
+	}},
+	{action: Recover, spec: spec{
 		progress: "recovering", goal: "up", reached: (*output.Node).IsUp, recovery: true,
 		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, _ func(string, ...any) error) error {
 			if n.IsUp() {
@@ -163,8 +168,8 @@ var actions = map[Action]spec{
 		},
 		send:    func(ctx context.Context, c *client.Conn, o *ActionOptions) error { return c.RecoverNode(ctx, o.ID) },
 		timeout: func(*ActionOptions) time.Duration { return client.RecoveryTimeout },
-	},
-	Detach: {
+	}},
+	{action: Detach, spec: spec{
 		progress: "detaching", goal: "down", reached: (*output.Node).IsDown,
 		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error {
 			switch {
@@ -183,8 +188,8 @@ var actions = map[Action]spec{
 			return c.DetachNode(ctx, o.ID, o.Graceful)
 		},
 		timeout: func(o *ActionOptions) time.Duration { return longIf(o.Graceful) },
-	},
-	Promote: {
+	}},
+	{action: Promote, spec: spec{
 		progress: "promoting", goal: "primary",
 		reached: func(n *output.Node) bool { return n.Info.Role == 2 && n.IsUp() },
 		check: func(o *ActionOptions, l *output.NodeList, n *output.Node, refuse func(string, ...any) error) error {
@@ -211,10 +216,17 @@ var actions = map[Action]spec{
 		},
 		timeout:      func(o *ActionOptions) time.Duration { return longIf(o.Switchover || o.Graceful) },
 		movesPrimary: true,
-	},
+	}},
 }
 
-func (o *ActionOptions) spec() spec { return actions[o.Action] }
+func (o *ActionOptions) spec() spec {
+	for _, a := range actions {
+		if a.action == o.Action {
+			return a.spec
+		}
+	}
+	panic("no such action: " + string(o.Action))
+}
 
 // check applies the safety rules; it only reads.
 func (o *ActionOptions) check(l *output.NodeList) error {
