@@ -114,7 +114,7 @@ func (c *Cluster) primaryVals() map[int]string {
 		if !p.Reachable() || len(p.Nodes.Nodes) == 0 || !p.Nodes.Nodes[0].has(pcp.FieldRole) {
 			continue
 		}
-		if n := p.Nodes.Primary(); n != nil {
+		if n := p.Nodes.Lead(); n != nil {
 			m[i] = "node " + strconv.Itoa(n.ID)
 		} else {
 			m[i] = "none"

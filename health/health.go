@@ -175,9 +175,17 @@ func (n *Node) RoleName() string {
 	return RoleName(n.Info.Role)
 }
 
-// IsPrimary is a node pgpool sends writes to: primary (or main) and not
-// down.
+// IsPrimary is the primary of streaming (or logical) replication, not
+// down: the one node that takes writes. pgpool's main node in the other
+// modes is not one: there every node takes every write.
 func (n *Node) IsPrimary() bool {
+	return n.has(pcp.FieldRole) && n.Info.Role == 2 && !n.IsDown()
+}
+
+// Leads is a node pgpool puts first, not down: the primary, or the main
+// node where the mode has no primary (native replication, snapshot
+// isolation, raw). Losing it is what an operator must not do lightly.
+func (n *Node) Leads() bool {
 	return n.has(pcp.FieldRole) && (n.Info.Role == 2 || n.Info.Role == 0) && !n.IsDown()
 }
 
@@ -237,10 +245,21 @@ type Nodes struct {
 	Mode Mode
 }
 
-// Primary is the node pgpool considers primary (or main), if any.
+// Primary is the primary, if any: only streaming and logical replication
+// have one.
 func (l *Nodes) Primary() *Node {
 	for i := range l.Nodes {
 		if l.Nodes[i].IsPrimary() {
+			return &l.Nodes[i]
+		}
+	}
+	return nil
+}
+
+// Lead is the primary, or the main node in a mode without one.
+func (l *Nodes) Lead() *Node {
+	for i := range l.Nodes {
+		if l.Nodes[i].Leads() {
 			return &l.Nodes[i]
 		}
 	}

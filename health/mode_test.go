@@ -64,3 +64,29 @@ func TestModeRefusals(t *testing.T) {
 		t.Error("promote: streaming (or unknown: pgpool decides) allowed, raw refused")
 	}
 }
+
+// Only streaming and logical replication have a primary; the main node of
+// the other modes leads but takes no more writes than its replicas.
+func TestPrimaryIsModeAware(t *testing.T) {
+	node := func(id, role, status int) Node {
+		return Node{ID: id, Info: pcp.NodeInfo{Role: role, Status: status, Layout: pcp.Layout43Q}}
+	}
+	native := &Nodes{Mode: ModeNative, Nodes: []Node{node(0, 0, 2), node(1, 1, 2)}}
+	if p := native.Primary(); p != nil {
+		t.Errorf("native replication: primary node %d, want none", p.ID)
+	}
+	if l := native.Lead(); l == nil || l.ID != 0 {
+		t.Errorf("native replication: lead %v, want the main node 0", l)
+	}
+	streaming := &Nodes{Mode: ModeStreaming, Nodes: []Node{node(0, 3, 2), node(1, 2, 2)}}
+	if p := streaming.Primary(); p == nil || p.ID != 1 {
+		t.Errorf("streaming: primary %v, want node 1", p)
+	}
+	if l := streaming.Lead(); l == nil || l.ID != 1 {
+		t.Errorf("streaming: lead %v, want node 1", l)
+	}
+	down := &Nodes{Mode: ModeStreaming, Nodes: []Node{node(0, 2, 3), node(1, 3, 2)}}
+	if p := down.Primary(); p != nil {
+		t.Errorf("a down primary is no primary: node %d", p.ID)
+	}
+}

@@ -172,7 +172,7 @@ func (c *Cluster) tableRows(h *health.Cluster) [][]string {
 				cell += " " + r
 			}
 			isPrimary := false
-			if pn := p.Nodes.Primary(); pn != nil && pn.ID == id {
+			if pn := p.Nodes.Lead(); pn != nil && pn.ID == id {
 				isPrimary = true
 			}
 			if statusDiffer || (primaryDiffer && isPrimary) || n.StatusDisagrees() || n.RoleDisagrees() {

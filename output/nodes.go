@@ -224,10 +224,15 @@ func (l *NodeList) Health() *health.Nodes {
 	return h
 }
 
-// Primary returns the node pgpool considers primary (or main), if any.
-func (l *NodeList) Primary() *Node {
+// Primary is the primary, if any (streaming and logical replication).
+func (l *NodeList) Primary() *Node { return l.find((*health.Node).IsPrimary) }
+
+// Lead is the primary, or the main node in a mode without one.
+func (l *NodeList) Lead() *Node { return l.find((*health.Node).Leads) }
+
+func (l *NodeList) find(rule func(*health.Node) bool) *Node {
 	for i := range l.Nodes {
-		if h := l.Nodes[i].Health(); h.IsPrimary() {
+		if h := l.Nodes[i].Health(); rule(&h) {
 			return &l.Nodes[i]
 		}
 	}
@@ -259,7 +264,7 @@ func (l *NodeList) Summary() string {
 	if len(l.Nodes) == 0 || !l.Nodes[0].has(pcp.FieldRole) {
 		return s
 	}
-	if p := l.Primary(); p != nil {
+	if p := l.Lead(); p != nil {
 		return s + fmt.Sprintf(", %s: node %d (%s)", p.RoleName(), p.ID, p.Addr())
 	}
 	return s + ", no " + mode.MainWord()

@@ -385,7 +385,7 @@ func okSummary(h *health.Cluster) string {
 		return s + "no pgpool answered"
 	}
 	s += fmt.Sprintf("%d/%d nodes up", ref.Up(), len(ref.Nodes))
-	if p := ref.Primary(); p != nil {
+	if p := ref.Lead(); p != nil {
 		// main outside streaming replication, where pgpool has no primary.
 		s += fmt.Sprintf(", %s node %d (%s)", p.RoleName(), p.ID, p.Addr())
 	}

@@ -147,9 +147,9 @@ func (h *handler) role(primary bool) func(http.ResponseWriter, *http.Request, ur
 				continue
 			}
 			n := &p.Nodes.Nodes[id]
-			// Outside streaming replication the first node is the main
-			// node, which takes no more writes than the others: no primary.
-			if (primary && n.IsPrimary() && p.Nodes.Streaming()) || (!primary && n.IsUpStandby()) {
+			// (Outside streaming replication the main node takes no more
+			// writes than the others: it is no primary, see IsPrimary.)
+			if (primary && n.IsPrimary()) || (!primary && n.IsUpStandby()) {
 				yes++
 			}
 		}

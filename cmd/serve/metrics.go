@@ -34,7 +34,7 @@ func initDescs() {
 		dStatus = desc("backend_status", "Backend status as pgpool numbers it (pcp_node_info field 3): 0 unused, 1 waiting, 2 up, 3 down.", backendLabels...)
 		dBUp = desc("backend_up", "1 when pgpool sends queries to the backend (status waiting or up).", backendLabels...)
 		dRole = desc("backend_role", "Backend role as pgpool numbers it: 0 main, 1 replica, 2 primary, 3 standby.", backendLabels...)
-		dPrimary = desc("backend_primary", "1 when pgpool considers the backend the primary (or main) and it is not down.", backendLabels...)
+		dPrimary = desc("backend_primary", "1 when the backend is pgpool's primary (streaming or logical replication) and not down; the main node of the other modes, where every node takes writes, is 0 (see backend_role).", backendLabels...)
 		dWeight = desc("backend_weight", "Load-balance weight of the backend (0 to 1).", backendLabels...)
 		dDelayB = desc("backend_replication_delay_bytes", "Replication delay of the standby in bytes, as pgpool measures it.", backendLabels...)
 		dDelayS = desc("backend_replication_delay_seconds", "Replication delay of the standby in seconds (delay_threshold_by_time).", backendLabels...)

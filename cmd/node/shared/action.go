@@ -177,7 +177,7 @@ var actions = [...]struct {
 				return &nothingToDo{fmt.Sprintf("%s is already detached; nothing was sent", describe(n))}
 			case o.Force:
 				return nil
-			case l.Primary() == n:
+			case l.Lead() == n:
 				return refuse("it is the %s", n.RoleName())
 			case n.IsUp() && l.Up() == 1:
 				return refuse("it is the last node up")
@@ -337,7 +337,7 @@ func RunAction(ctx context.Context, o *ActionOptions) error {
 	an := &after.Nodes[o.ID]
 	fmt.Fprintf(o.IO.Out, "node %d (%s): %s → %s after %s\n", o.ID, n.Addr(), state(n), state(an), elapsed(time.Since(start)))
 	if o.spec().movesPrimary {
-		if p := before.Primary(); p != nil && p != n {
+		if p := before.Lead(); p != nil && p != n {
 			fmt.Fprintf(o.IO.Out, "node %d (%s): %s → %s\n", p.ID, p.Addr(), state(p), state(&after.Nodes[p.ID]))
 		}
 	}
