@@ -11,8 +11,8 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
-	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/config"
 	"github.com/pcpctl/pcpctl/output"
 )
@@ -82,7 +82,7 @@ func newCmdList(f *factory.Factory, runF func(context.Context, *Options) error) 
 			return listRun(o)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 
@@ -126,7 +126,7 @@ func newCmdShow(f *factory.Factory, runF func(context.Context, *Options) error) 
 			return showRun(o)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 

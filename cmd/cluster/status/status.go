@@ -7,10 +7,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
-	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"sync"
 	"time"
+
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 
 	"github.com/spf13/cobra"
 
@@ -93,7 +94,7 @@ refresh (a PCP session held open stalls pgpool's failover and failback).`,
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	cmd.Flags().StringVar(&watch, "watch", "", "refresh every interval (default 2s) until Ctrl-C: --watch or --watch=5s")
 	cmd.Flags().Lookup("watch").NoOptDefVal = "2s"
 	return cmd

@@ -9,8 +9,8 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
-	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
 )
 
@@ -32,7 +32,7 @@ func NewCmdCount(f *factory.Factory, runF func(context.Context, *CountOptions) e
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, false); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, false); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -41,7 +41,7 @@ func NewCmdCount(f *factory.Factory, runF func(context.Context, *CountOptions) e
 			return countRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 

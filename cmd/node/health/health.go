@@ -10,6 +10,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
@@ -55,7 +56,7 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -64,7 +65,7 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 			return healthRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 

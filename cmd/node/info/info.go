@@ -7,14 +7,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"time"
+
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
-	"time"
 )
 
 // InfoOptions are node info's inputs.
@@ -40,7 +42,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -49,7 +51,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 			return infoRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 

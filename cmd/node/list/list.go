@@ -14,6 +14,7 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/reconcile/rules"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
@@ -89,7 +90,7 @@ check finds a fault (marked "!" in the table).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("sql") {
@@ -126,7 +127,7 @@ check finds a fault (marked "!" in the table).`,
 			return listRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 25 when a node is down or pgpool and a backend disagree")
 	cmd.Flags().StringVar(&sql, "sql", "", "add SHOW pool_nodes columns through pgpool's SQL port: --sql (the context's sql_port, else 9999), --sql=PORT or --sql=HOST:PORT")
 	cmd.Flags().Lookup("sql").NoOptDefVal = bareSQL

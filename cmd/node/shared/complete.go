@@ -46,9 +46,3 @@ func CompleteNodeIDs(f *factory.Factory) func(*cobra.Command, []string, string) 
 		return out, cobra.ShellCompDirectiveNoFileComp
 	}
 }
-
-// FormatFlag registers -o/--output with completion of the format names.
-func FormatFlag(cmd *cobra.Command, dst *string) {
-	cmd.Flags().StringVarP(dst, "output", "o", "", "output format: table (default on a terminal), plain (default when piped), json, yaml, csv, tsv")
-	cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions(output.Formats, cobra.ShellCompDirectiveNoFileComp))
-}

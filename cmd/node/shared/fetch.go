@@ -160,14 +160,3 @@ func CheckNodeID(id int, nodes []pcp.NodeInfo) error {
 	}
 	return nil
 }
-
-// Prepare resolves what every command checks before it connects: the
-// output format (a bad one is a usage error) and the connection settings.
-func Prepare(f *factory.Factory, format string, tty bool) (output.Format, *factory.Settings, error) {
-	of, err := output.ParseFormat(format, tty)
-	if err != nil {
-		return of, nil, exitcode.Usage(err)
-	}
-	s, err := f.Settings()
-	return of, s, err
-}

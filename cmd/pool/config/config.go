@@ -11,8 +11,8 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
-	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/output"
 )
@@ -52,7 +52,7 @@ status-codes lists the modes.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
 			opts.Names = args
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -61,7 +61,7 @@ status-codes lists the modes.`,
 			return configRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 

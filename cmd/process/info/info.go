@@ -11,8 +11,8 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
-	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
 )
 
@@ -40,7 +40,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 			if opts.PID, err = strconv.Atoi(args[0]); err != nil || opts.PID <= 0 {
 				return exitcode.Usage(fmt.Errorf("invalid process id %q: want a positive number (pcpctl process list shows them)", args[0]))
 			}
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -49,7 +49,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
 			return infoRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	return cmd
 }
 

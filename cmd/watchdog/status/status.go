@@ -11,8 +11,8 @@ import (
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
-	"github.com/pcpctl/pcpctl/cmd/node/shared"
 	"github.com/pcpctl/pcpctl/output"
 	"github.com/pcpctl/pcpctl/pcp"
 )
@@ -42,7 +42,7 @@ solid, there is no leader, or a member is not LEADER/STANDBY.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var err error
-			if opts.Format, opts.Settings, err = shared.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
+			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -51,7 +51,7 @@ solid, there is no leader, or a member is not LEADER/STANDBY.`,
 			return statusRun(cmd.Context(), opts)
 		},
 	}
-	shared.FormatFlag(cmd, &format)
+	cmdutil.FormatFlag(cmd, &format)
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 25 unless quorum exists and every pgpool is LEADER or STANDBY")
 	return cmd
 }
