@@ -1,6 +1,8 @@
 package cmdutil
 
 import (
+	"context"
+
 	"github.com/spf13/cobra"
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
@@ -23,4 +25,21 @@ func Prepare(f *factory.Factory, format string, tty bool) (output.Format, *facto
 	}
 	s, err := f.Settings()
 	return of, s, err
+}
+
+// ReadRunE is the RunE of a command that prints what it reads: -o and the
+// connection settings go into *of and *s before anything else, then runF
+// (a test's) or run gets the options. table lets a terminal get a table
+// by default.
+func ReadRunE[O any](f *factory.Factory, format *string, table bool, of *output.Format, s **factory.Settings, opts O, runF, run func(context.Context, O) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, _ []string) error {
+		var err error
+		if *of, *s, err = Prepare(f, *format, table && f.IOStreams.IsStdoutTTY()); err != nil {
+			return err
+		}
+		if runF != nil {
+			return runF(cmd.Context(), opts)
+		}
+		return run(cmd.Context(), opts)
+	}
 }

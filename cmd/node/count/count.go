@@ -30,16 +30,7 @@ func NewCmdCount(f *factory.Factory, runF func(context.Context, *CountOptions) e
 		Use:   "count",
 		Short: "Print the number of configured backends",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, false); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return countRun(cmd.Context(), opts)
-		},
+		RunE: cmdutil.ReadRunE(f, &format, false, &opts.Format, &opts.Settings, opts, runF, countRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	return cmd

@@ -54,16 +54,7 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 			return err
 		},
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return healthRun(cmd.Context(), opts)
-		},
+		RunE: cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, healthRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	return cmd

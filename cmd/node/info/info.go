@@ -40,16 +40,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
   pcpctl node info 1 -o json`,
 		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return infoRun(cmd.Context(), opts)
-		},
+		RunE: cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, infoRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	return cmd

@@ -39,16 +39,7 @@ connection slot of every child instead (pcp_proc_info -a).`,
 		Example: `  pcpctl process list
   pcpctl process list --slots -o json`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return listRun(cmd.Context(), opts)
-		},
+		RunE: cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, listRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	cmd.Flags().BoolVar(&opts.Slots, "slots", false, "one row per connection slot (pool id) instead of per process")

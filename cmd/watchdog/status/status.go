@@ -40,16 +40,7 @@ solid, there is no leader, or a member is not LEADER/STANDBY.`,
 		Example: `  pcpctl watchdog status -p 29898
   pcpctl watchdog status -o json | jq .leader_node_name`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.Format, opts.Settings, err = cmdutil.Prepare(f, format, f.IOStreams.IsStdoutTTY()); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return statusRun(cmd.Context(), opts)
-		},
+		RunE: cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, statusRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	cmd.Flags().BoolVar(&opts.Check, "check", false, "exit 25 unless quorum exists and every pgpool is LEADER or STANDBY")
