@@ -1,5 +1,7 @@
 package pcp
 
+import "slices"
+
 // HealthCheckRequest ('H', 4.2+) asks for one node's health check statistics.
 type HealthCheckRequest struct{ NodeID int }
 
@@ -55,7 +57,8 @@ type HealthCheckStats struct {
 func (HealthCheckStats) Backend() {}
 
 func (m *HealthCheckStats) Decode(payload []byte) error {
-	s, err := splitStrings('h', payload)
+	var room [HealthCheckFieldCount + 1]string
+	s, err := splitInto('h', room[:0], payload)
 	if err != nil {
 		return err
 	}
@@ -73,7 +76,7 @@ func (m *HealthCheckStats) Decode(payload []byte) error {
 		}
 	}
 	if len(s) > HealthCheckFieldCount {
-		m.Stats.Extra = s[HealthCheckFieldCount:]
+		m.Stats.Extra = slices.Clone(s[HealthCheckFieldCount:])
 	}
 	return nil
 }

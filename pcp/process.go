@@ -86,7 +86,10 @@ type ProcessInfoReply struct {
 func (ProcessInfoReply) Backend() {}
 
 func (m *ProcessInfoReply) Decode(payload []byte) error {
-	s, err := splitStrings('p', payload)
+	// Room for a 4.7 record and its tag without a heap slice: this runs
+	// once per slot, num_init_children × max_pool × backends times.
+	var room [processWireRoom + 1]string
+	s, err := splitInto('p', room[:0], payload)
 	if err != nil {
 		return err
 	}
@@ -104,8 +107,7 @@ func (m *ProcessInfoReply) Decode(payload []byte) error {
 			return malformed('p', "negative ArraySize %d", m.Count)
 		}
 	case "ProcessInfo":
-		m.Slot, err = ProcessSlotOf(s[1:])
-		return err
+		return m.Slot.decode(s[1:])
 	}
 	return nil
 }

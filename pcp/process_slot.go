@@ -118,11 +118,20 @@ type ProcessSlot struct {
 
 // ProcessSlotOf decodes a record from its strings in wire order.
 func ProcessSlotOf(fields []string) (ProcessSlot, error) {
+	var s ProcessSlot
+	err := s.decode(fields)
+	return s, err
+}
+
+// decode fills s in place: the reply decodes into its own Slot, so the
+// record is not built on the heap a second time.
+func (s *ProcessSlot) decode(fields []string) error {
 	l, ok := ProcessLayoutOf(len(fields))
 	if !ok {
-		return ProcessSlot{}, malformed('p', "ProcessInfo record has %d fields, want 9, 11, 17, 18 or at least 21", len(fields))
+		*s = ProcessSlot{}
+		return malformed('p', "ProcessInfo record has %d fields, want 9, 11, 17, 18 or at least 21", len(fields))
 	}
-	s := ProcessSlot{Layout: l}
+	*s = ProcessSlot{Layout: l}
 	var room [processWireRoom]*string
 	wire, _ := s.wire(room[:0])
 	for i, f := range wire {
@@ -131,7 +140,7 @@ func ProcessSlotOf(fields []string) (ProcessSlot, error) {
 	if len(fields) > len(wire) {
 		s.Extra = slices.Clone(fields[len(wire):])
 	}
-	return s, nil
+	return nil
 }
 
 // Fields is the record's strings in wire order, Extra included:
