@@ -36,9 +36,9 @@ var legacyProcTitles = []string{"Database     : ", "Username     : ", "Start tim
 	"Major        : ", "Minor        : ", "Counter      : ", "Backend PID  : ", "Connected    : ",
 	"PID          : ", "Backend ID   : "}
 
-// legacyTime is a slot's time as the 3.x tools print it: they format the
-// Unix seconds of their own servers, and a 4.3+ server's text is kept.
-func legacyTime(s *pcp.ProcessSlot, v string) string {
+// slotTime is a slot's time as text: the Unix seconds of a pre-4.3 server
+// formatted as the tools do, a 4.3+ server's text as it is.
+func slotTime(s *pcp.ProcessSlot, v string) string {
 	if s.Layout.TimesFormatted() {
 		return v
 	}
@@ -55,7 +55,7 @@ func LegacyProcessInfoText(w io.Writer, slots []pcp.ProcessSlot, all, verbose bo
 		if !all && s.Database == "" {
 			continue
 		}
-		vals := []string{s.Database, s.Username, legacyTime(s, s.StartTime), legacyTime(s, s.BackendConnectionTime),
+		vals := []string{s.Database, s.Username, slotTime(s, s.StartTime), slotTime(s, s.BackendConnectionTime),
 			s.Major, s.Minor, s.Counter, s.BackendPID, s.Connected}
 		if all {
 			vals = append(vals, s.PID, s.BackendID)

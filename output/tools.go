@@ -62,16 +62,10 @@ var ProcessSlotHeader = []string{"PID", "SLOT", "STARTED", "CLIENTS", "STATUS", 
 // seconds are shown as the later releases format them. Fields past the 21
 // of 4.7 are kept as field_22, field_23, … (wire positions).
 func ProcessSlot(s *pcp.ProcessSlot) Record {
-	at := func(v string) any {
-		if !s.Layout.TimesFormatted() {
-			v = CTime(pcp.Atol(v))
-		}
-		return text(v)
-	}
 	rec := Record{
 		{"pid", number(s.PID)},
 		{"slot", number(s.PoolID)},
-		{"process_start_time", at(s.StartTime)},
+		{"process_start_time", text(slotTime(s, s.StartTime))},
 		{"client_connection_count", number(s.ClientConnectionCount)},
 		{"status", text(s.Status)},
 		{"database", text(s.Database)},
@@ -82,7 +76,7 @@ func ProcessSlot(s *pcp.ProcessSlot) Record {
 		{"major", number(s.Major)},
 		{"minor", number(s.Minor)},
 		{"pool_counter", number(s.Counter)},
-		{"backend_connection_time", at(s.BackendConnectionTime)},
+		{"backend_connection_time", text(slotTime(s, s.BackendConnectionTime))},
 		{"client_connection_time", text(s.ClientConnectionTime)},
 		{"client_idle_duration", number(s.ClientIdleDuration)},
 		{"client_disconnection_time", text(s.ClientDisconnectionTime)},
