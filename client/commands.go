@@ -200,13 +200,13 @@ func (c *Conn) ProcessCount(ctx context.Context) ([]int, error) {
 }
 
 // ProcessInfo returns one record per connection slot of one child, or of
-// every child for pid 0, as the server's strings.
-func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([][]string, error) {
+// every child for pid 0, each in the layout of the server's release.
+func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([]pcp.ProcessSlot, error) {
 	defer c.arm(ctx)()
 	if err := c.send(ctx, &pcp.ProcessInfoRequest{PID: pid}); err != nil {
 		return nil, err
 	}
-	var recs [][]string
+	var recs []pcp.ProcessSlot
 	announced := -1
 	for {
 		msg, err := c.receive(ctx)
@@ -220,12 +220,14 @@ func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([][]string, error) {
 		switch r.Tag {
 		case "ArraySize":
 			announced = r.Count
-			recs = make([][]string, 0, min(r.Count, 4096))
+			// a slot is some 370 bytes: the count sizes at most a
+			// typical pgpool's worth, the rest grows as records arrive.
+			recs = make([]pcp.ProcessSlot, 0, min(r.Count, 1024))
 		case "ProcessInfo":
 			if announced < 0 || len(recs) >= announced {
 				return nil, errInvalidResponse(fmt.Errorf("more records than the %d announced", announced))
 			}
-			recs = append(recs, r.Fields)
+			recs = append(recs, r.Slot)
 		case "CommandComplete":
 			if err := complete(announced, len(recs)); err != nil {
 				return nil, err
@@ -237,18 +239,13 @@ func (c *Conn) ProcessInfo(ctx context.Context, pid int) ([][]string, error) {
 	}
 }
 
-// PoolConfig is one row of pcp_pool_status.
-type PoolConfig struct {
-	Name, Value, Description string
-}
-
 // PoolStatus returns pgpool's configuration and status rows.
-func (c *Conn) PoolStatus(ctx context.Context) ([]PoolConfig, error) {
+func (c *Conn) PoolStatus(ctx context.Context) ([]pcp.ConfigItem, error) {
 	defer c.arm(ctx)()
 	if err := c.send(ctx, &pcp.PoolStatusRequest{}); err != nil {
 		return nil, err
 	}
-	var rows []PoolConfig
+	var rows []pcp.ConfigItem
 	announced := -1
 	for {
 		msg, err := c.receive(ctx)
@@ -262,12 +259,12 @@ func (c *Conn) PoolStatus(ctx context.Context) ([]PoolConfig, error) {
 		switch r.Tag {
 		case "ArraySize":
 			announced = r.Count
-			rows = make([]PoolConfig, 0, min(r.Count, 4096))
+			rows = make([]pcp.ConfigItem, 0, min(r.Count, 4096))
 		case "ProcessConfig":
 			if announced < 0 || len(rows) >= announced {
 				return nil, errInvalidResponse(fmt.Errorf("more records than the %d announced", announced))
 			}
-			rows = append(rows, PoolConfig{r.Name, r.Value, r.Description})
+			rows = append(rows, r.Item)
 		case "CommandComplete":
 			if err := complete(announced, len(rows)); err != nil {
 				return nil, err
@@ -279,8 +276,8 @@ func (c *Conn) PoolStatus(ctx context.Context) ([]PoolConfig, error) {
 	}
 }
 
-// HealthCheckStats returns the 20 health check strings of one node.
-func (c *Conn) HealthCheckStats(ctx context.Context, id int) ([]string, error) {
+// HealthCheckStats returns one node's health check statistics.
+func (c *Conn) HealthCheckStats(ctx context.Context, id int) (*pcp.HealthStats, error) {
 	defer c.arm(ctx)()
 	msg, err := c.exchange(ctx, &pcp.HealthCheckRequest{NodeID: id})
 	if err != nil {
@@ -293,9 +290,7 @@ func (c *Conn) HealthCheckStats(ctx context.Context, id int) ([]string, error) {
 	if r.Tag != "CommandComplete" {
 		return nil, errInvalidResponse(fmt.Errorf("unexpected tag %q in a health check answer", r.Tag))
 	}
-	f := make([]string, pcp.HealthCheckFieldCount)
-	copy(f, r.Fields)
-	return f, nil
+	return &r.Stats, nil
 }
 
 // complete checks a multi-record answer at its CommandComplete: fewer

@@ -204,21 +204,10 @@ var procTitles = []string{"Database", "Username", "Start time", "Client connecti
 	"Client idle duration", "Client disconnection time", "Pool Counter", "Backend PID",
 	"Connected", "PID", "Backend ID", "Status"}
 
-// procLaterTitles are the titles of the fields later releases append to the
-// 17 of 4.3, printed after Status in wire order: 4.5's load balance node,
-// 4.7's client host, port and statement (lower case in 4.7's tool).
+// procLaterTitles are the titles of the fields later releases print after
+// Status: 4.5's load balance node, 4.7's client host, port and statement
+// (lower case in 4.7's tool).
 var procLaterTitles = []string{"Load balance node", "client_host", "client_port", "statement"}
-
-// procOrder maps the printed columns to the 4.3+ wire order (pool_pid,
-// process_start_time, client_connection_count, pool_id, backend_id, database,
-// username, backend/client connection times, client disconnection time,
-// client idle duration, major, minor, counter, backend pid, connected,
-// status).
-var procOrder = []int{5, 6, 1, 2, 11, 12, 7, 8, 10, 9, 13, 14, 15, 0, 4, 16}
-
-// procWireFields is the length of a 4.3-4.4 record; fields past it are
-// printed after the first 16 columns, in wire order.
-const procWireFields = 17
 
 // procTitle is the verbose title of printed column i. A field that no
 // known release sends gets a made-up title rather than being dropped.
@@ -232,35 +221,43 @@ func procTitle(i int) string {
 	return fmt.Sprintf("Field %d", i+2) // wire position, counting from 1
 }
 
-// ProcessInfoText is pcp_proc_info's output for 4.3+ records. Each record
-// is printed with as many fields as the server sent: 16 for 4.3-4.4, 17 for
-// 4.5-4.6 (load balance node), 20 for 4.7, and any further ones appended,
-// as the tool of the reply's own release prints it. Slots without a child
-// pid are never printed (4.4+ tools skip them; 4.3 servers send none).
-func ProcessInfoText(w io.Writer, recs [][]string, all, verbose bool) {
+// procColumns are the values pcp_proc_info prints for a slot, in its order:
+// the 16 of 4.3, then what the slot's release adds, then any later fields.
+func procColumns(dst []string, s *pcp.ProcessSlot) []string {
+	dst = append(dst, s.Database, s.Username, s.StartTime, s.ClientConnectionCount,
+		s.Major, s.Minor, s.BackendConnectionTime, s.ClientConnectionTime,
+		s.ClientIdleDuration, s.ClientDisconnectionTime, s.Counter, s.BackendPID,
+		s.Connected, s.PID, s.BackendID, s.Status)
+	if s.Layout.Has(pcp.ProcessFieldLoadBalanceNode) {
+		dst = append(dst, s.LoadBalanceNode)
+	}
+	if s.Layout.Has(pcp.ProcessFieldClientAddress) {
+		dst = append(dst, s.ClientHost, s.ClientPort, s.Statement)
+	}
+	return append(dst, s.Extra...)
+}
+
+// ProcessInfoText is pcp_proc_info's output as the 4.3+ tools print it.
+// Each slot is printed with as many fields as the server sent: 16 for
+// 4.3-4.4, 17 for 4.5-4.6 (load balance node), 20 for 4.7, and any further
+// ones appended, as the tool of the reply's own release prints it; a
+// pre-4.3 slot as a 4.3 libpcp misreads it. Slots without a child pid are
+// never printed (4.4+ tools skip them; 4.3 servers send none).
+func ProcessInfoText(w io.Writer, slots []pcp.ProcessSlot, all, verbose bool) {
 	printed := false
 	var b strings.Builder
 	var vals, titles []string
-	for _, r := range recs {
-		vals = vals[:0]
-		for _, j := range procOrder {
-			v := ""
-			if j < len(r) {
-				v = r[j]
-			}
-			vals = append(vals, v)
-		}
-		if len(r) > procWireFields {
-			vals = append(vals, r[procWireFields:]...)
-		}
-		if (!all && vals[0] == "") || len(r) == 0 || r[0] == "" {
+	for i := range slots {
+		s := slots[i].AsLibpcp43()
+		if (!all && s.Database == "") || s.PID == "" {
 			continue
 		}
 		printed = true
+		vals = procColumns(vals[:0], &s)
 		if verbose {
 			titles = titles[:0]
-			for i := range vals {
-				titles = append(titles, procTitle(i))
+			for j := range vals {
+				titles = append(titles, procTitle(j))
 			}
 			formatTitles(&b, titles, vals)
 			continue
@@ -275,13 +272,13 @@ func ProcessInfoText(w io.Writer, recs [][]string, all, verbose bool) {
 }
 
 // PoolStatusText is pcp_pool_status's output.
-func PoolStatusText(w io.Writer, names, values, descs []string, verbose bool) {
+func PoolStatusText(w io.Writer, items []pcp.ConfigItem, verbose bool) {
 	var b strings.Builder
-	for i := range names {
+	for i, it := range items {
 		if verbose {
-			fmt.Fprintf(&b, "Name [%3d]:\t%s\nValue:      \t%s\nDescription:\t%s\n\n", i, names[i], values[i], descs[i])
+			fmt.Fprintf(&b, "Name [%3d]:\t%s\nValue:      \t%s\nDescription:\t%s\n\n", i, it.Name, it.Value, it.Description)
 		} else {
-			fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", names[i], values[i], descs[i])
+			fmt.Fprintf(&b, "name : %s\nvalue: %s\ndesc : %s\n\n", it.Name, it.Value, it.Description)
 		}
 	}
 	io.WriteString(w, b.String())
@@ -294,8 +291,16 @@ var healthTitles = []string{"Node Id", "Host Name", "Port", "Status", "Role", "L
 	"Last Health Check", "Last Successful Health Check",
 	"Last Skip Health Check", "Last Failed Health Check"}
 
-// HealthCheckText is pcp_health_check_stats's output.
-func HealthCheckText(w io.Writer, fields []string, verbose bool) {
+// HealthCheckText is pcp_health_check_stats's output: the twenty values as
+// pgpool sent them (a later release's extra ones are not printed, as the
+// tools print only the fields they know).
+func HealthCheckText(w io.Writer, s *pcp.HealthStats, verbose bool) {
+	fields := []string{s.NodeID, s.Hostname, s.Port, s.Status, s.Role, s.LastStatusChange,
+		s.TotalCount, s.SuccessCount, s.FailCount, s.SkipCount, s.RetryCount,
+		s.AverageRetryCount, s.MaxRetryCount, s.MaxDuration,
+		s.MinDuration, s.AverageDuration,
+		s.LastHealthCheck, s.LastSuccessfulHealthCheck,
+		s.LastSkipHealthCheck, s.LastFailedHealthCheck}
 	if verbose {
 		formatTitles(w, healthTitles, fields)
 		return

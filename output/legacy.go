@@ -32,63 +32,43 @@ func LegacyWatchdogText(w io.Writer, wd *pcp.LegacyWatchdog, verbose bool) {
 	fmt.Fprintf(w, "%s %d %d %d\n", wd.Hostname, wd.PgpoolPort, wd.WdPort, wd.Status)
 }
 
-// legacyProc is one slot in the 3.1+ client's terms.
-type legacyProc struct {
-	db, user, start, created, major, minor, counter, backendPID, connected, pid, backendID string
-}
-
-// legacyProcFrom reads a process record of any release: 17+ strings (4.3+,
-// pre-formatted), 11 (3.1–4.2, times as Unix seconds) or 9 (3.0).
-func legacyProcFrom(r []string) (legacyProc, bool) {
-	at := func(i int) string {
-		if i < len(r) {
-			return r[i]
-		}
-		return ""
-	}
-	secs := func(s string) string { return CTime(int64(pcp.Atol(s))) }
-	switch {
-	case len(r) >= 17:
-		return legacyProc{at(5), at(6), at(1), at(7), at(11), at(12), at(13), at(14), at(15), at(0), at(4)}, true
-	case len(r) == 11:
-		return legacyProc{at(1), at(2), secs(at(3)), secs(at(4)), at(5), at(6), at(7), at(9), at(10), at(0), at(8)}, true
-	case len(r) == 9:
-		return legacyProc{at(0), at(1), secs(at(2)), secs(at(3)), at(4), at(5), at(6), at(7), at(8), "", ""}, true
-	}
-	return legacyProc{}, false
-}
-
 var legacyProcTitles = []string{"Database     : ", "Username     : ", "Start time   : ", "Creation time: ",
 	"Major        : ", "Minor        : ", "Counter      : ", "Backend PID  : ", "Connected    : ",
 	"PID          : ", "Backend ID   : "}
 
-// LegacyProcessInfoText is 3.1–3.4 pcp_proc_info: slots without a database
-// only with all, which also adds the child PID and backend id. It reports
-// false when a record has a shape no release sends.
-func LegacyProcessInfoText(w io.Writer, recs [][]string, all, verbose bool) bool {
+// slotTime is a slot's time as text: the Unix seconds of a pre-4.3 server
+// formatted as the tools do, a 4.3+ server's text as it is.
+func slotTime(s *pcp.ProcessSlot, v string) string {
+	if s.Layout.TimesFormatted() {
+		return v
+	}
+	return CTime(pcp.Atol(v))
+}
+
+// LegacyProcessInfoText is 3.1–3.4 pcp_proc_info, for a slot of any
+// release: slots without a database only with all, which also adds the
+// child PID and backend id (empty from a 3.0 server).
+func LegacyProcessInfoText(w io.Writer, slots []pcp.ProcessSlot, all, verbose bool) {
 	var b strings.Builder
-	for _, r := range recs {
-		p, ok := legacyProcFrom(r)
-		if !ok {
-			return false
-		}
-		if !all && p.db == "" {
+	for i := range slots {
+		s := &slots[i]
+		if !all && s.Database == "" {
 			continue
 		}
-		vals := []string{p.db, p.user, p.start, p.created, p.major, p.minor, p.counter, p.backendPID, p.connected}
+		vals := []string{s.Database, s.Username, slotTime(s, s.StartTime), slotTime(s, s.BackendConnectionTime),
+			s.Major, s.Minor, s.Counter, s.BackendPID, s.Connected}
 		if all {
-			vals = append(vals, p.pid, p.backendID)
+			vals = append(vals, s.PID, s.BackendID)
 		}
 		if verbose {
-			for i, v := range vals {
-				b.WriteString(legacyProcTitles[i] + v + "\n")
+			for j, v := range vals {
+				b.WriteString(legacyProcTitles[j] + v + "\n")
 			}
 			continue
 		}
 		b.WriteString(strings.Join(vals, " ") + "\n")
 	}
 	io.WriteString(w, b.String())
-	return true
 }
 
 // LegacyErrorNames are the 3.x ErrorCode names, indexed by exit status.

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // This file holds the modern views of process info, pool status and health
@@ -55,52 +57,36 @@ var ProcessSlotHeader = []string{"PID", "SLOT", "STARTED", "CLIENTS", "STATUS", 
 	"CLIENT CONNECTED AT", "IDLE (S)", "CLIENT DISCONNECTED AT", "LOAD BALANCE NODE", "CLIENT HOST",
 	"CLIENT PORT", "STATEMENT"}
 
-// ProcessSlot is one 4.3+ process info record (17 strings in wire order:
-// pid, start time, client connection count, pool id, backend id, database,
-// user, backend and client connection times, client disconnection time,
-// client idle duration, major, minor, counter, backend pid, connected,
-// status; 4.5+ load balance node; 4.7+ client host, client port,
-// statement) as a record. A field the server did not send is null, so a
-// 4.3 reply is told apart from an empty value; fields past the 21 known
-// ones are kept as field_22, field_23, … (wire positions).
-func ProcessSlot(f []string) Record {
-	g := func(i int) string {
-		if i < len(f) {
-			return f[i]
-		}
-		return ""
-	}
-	opt := func(i int, conv func(string) any) any {
-		if i < len(f) {
-			return conv(f[i])
-		}
-		return nil
-	}
+// ProcessSlot is one connection slot as a record. A field the server's
+// release does not send, or sends empty, is null; a pre-4.3 server's Unix
+// seconds are shown as the later releases format them. Fields past the 21
+// of 4.7 are kept as field_22, field_23, … (wire positions).
+func ProcessSlot(s *pcp.ProcessSlot) Record {
 	rec := Record{
-		{"pid", number(g(0))},
-		{"slot", number(g(3))},
-		{"process_start_time", text(g(1))},
-		{"client_connection_count", number(g(2))},
-		{"status", text(g(16))},
-		{"database", text(g(5))},
-		{"username", text(g(6))},
-		{"backend_id", number(g(4))},
-		{"backend_pid", number(g(14))},
-		{"connected", g(15) == "1"},
-		{"major", number(g(11))},
-		{"minor", number(g(12))},
-		{"pool_counter", number(g(13))},
-		{"backend_connection_time", text(g(7))},
-		{"client_connection_time", text(g(8))},
-		{"client_idle_duration", number(g(10))},
-		{"client_disconnection_time", text(g(9))},
-		{"load_balance_node", opt(17, number)},
-		{"client_host", opt(18, text)},
-		{"client_port", opt(19, number)},
-		{"statement", opt(20, text)},
+		{"pid", number(s.PID)},
+		{"slot", number(s.PoolID)},
+		{"process_start_time", text(slotTime(s, s.StartTime))},
+		{"client_connection_count", number(s.ClientConnectionCount)},
+		{"status", text(s.Status)},
+		{"database", text(s.Database)},
+		{"username", text(s.Username)},
+		{"backend_id", number(s.BackendID)},
+		{"backend_pid", number(s.BackendPID)},
+		{"connected", s.Connected == "1"},
+		{"major", number(s.Major)},
+		{"minor", number(s.Minor)},
+		{"pool_counter", number(s.Counter)},
+		{"backend_connection_time", text(slotTime(s, s.BackendConnectionTime))},
+		{"client_connection_time", text(s.ClientConnectionTime)},
+		{"client_idle_duration", number(s.ClientIdleDuration)},
+		{"client_disconnection_time", text(s.ClientDisconnectionTime)},
+		{"load_balance_node", number(s.LoadBalanceNode)},
+		{"client_host", text(s.ClientHost)},
+		{"client_port", number(s.ClientPort)},
+		{"statement", text(s.Statement)},
 	}
-	for i := 21; i < len(f); i++ {
-		rec = append(rec, Field{fmt.Sprintf("field_%d", i+1), f[i]})
+	for i, v := range s.Extra {
+		rec = append(rec, Field{fmt.Sprintf("field_%d", int(pcp.ProcessLayout47)+i+1), v})
 	}
 	return rec
 }
@@ -116,10 +102,10 @@ var ProcessHeader = []string{"PID", "STARTED", "STATUS", "CLIENTS", "DATABASE", 
 // Processes summarises every child in pids (pgpool's order) from the slot
 // records of all children: the process-wide fields, the client of the
 // connected slot if any, and the pids of its backend connections.
-func Processes(pids []int, slots [][]string) []Record {
+func Processes(pids []int, slots []pcp.ProcessSlot) []Record {
 	by := map[int][]Record{}
-	for _, f := range slots {
-		r := ProcessSlot(f)
+	for i := range slots {
+		r := ProcessSlot(&slots[i])
 		if pid, ok := r.Get("pid").(int); ok {
 			by[pid] = append(by[pid], r)
 		}
@@ -153,11 +139,12 @@ func Processes(pids []int, slots [][]string) []Record {
 var ConfigKeys = []string{"name", "value", "description"}
 
 // ConfigRecord is one pcp_pool_status row.
-func ConfigRecord(name, value, desc string) Record {
-	return Record{{"name", name}, {"value", value}, {"description", desc}}
+func ConfigRecord(it pcp.ConfigItem) Record {
+	return Record{{"name", it.Name}, {"value", it.Value}, {"description", it.Description}}
 }
 
-// HealthKeys are the keys of node health records.
+// HealthKeys are the keys of node health records (HealthRecord's, which a
+// test holds to them).
 var HealthKeys = []string{"node_id", "hostname", "port", "status", "role", "last_status_change",
 	"total_count", "success_count", "fail_count", "skip_count", "retry_count", "average_retry_count",
 	"max_retry_count", "max_duration_ms", "min_duration_ms", "average_duration_ms",
@@ -171,27 +158,31 @@ var healthTableKeys = []string{"node_id", "hostname", "port", "status", "role", 
 var healthTableHeader = []string{"ID", "HOST", "PORT", "STATUS", "ROLE", "CHECKS", "OK", "FAILED", "SKIPPED",
 	"RETRIES", "AVG MS", "LAST CHECK", "LAST FAILURE"}
 
-// HealthRecord is the 20 strings of a health check stats reply as a record.
-func HealthRecord(f []string) Record {
-	rec := make(Record, len(HealthKeys))
-	for i, k := range HealthKeys {
-		s := ""
-		if i < len(f) {
-			s = f[i]
-		}
-		var v any
-		switch k {
-		case "hostname", "status", "role", "last_status_change", "last_health_check",
-			"last_successful_health_check", "last_skip_health_check", "last_failed_health_check":
-			v = text(s)
-		case "average_retry_count", "average_duration_ms":
-			v = float(s)
-		default:
-			v = number(s)
-		}
-		rec[i] = Field{k, v}
+// HealthRecord is one node's health check statistics as a record, with
+// HealthKeys as its keys.
+func HealthRecord(s *pcp.HealthStats) Record {
+	return Record{
+		{"node_id", number(s.NodeID)},
+		{"hostname", text(s.Hostname)},
+		{"port", number(s.Port)},
+		{"status", text(s.Status)},
+		{"role", text(s.Role)},
+		{"last_status_change", text(s.LastStatusChange)},
+		{"total_count", number(s.TotalCount)},
+		{"success_count", number(s.SuccessCount)},
+		{"fail_count", number(s.FailCount)},
+		{"skip_count", number(s.SkipCount)},
+		{"retry_count", number(s.RetryCount)},
+		{"average_retry_count", float(s.AverageRetryCount)},
+		{"max_retry_count", number(s.MaxRetryCount)},
+		{"max_duration_ms", number(s.MaxDuration)},
+		{"min_duration_ms", number(s.MinDuration)},
+		{"average_duration_ms", float(s.AverageDuration)},
+		{"last_health_check", text(s.LastHealthCheck)},
+		{"last_successful_health_check", text(s.LastSuccessfulHealthCheck)},
+		{"last_skip_health_check", text(s.LastSkipHealthCheck)},
+		{"last_failed_health_check", text(s.LastFailedHealthCheck)},
 	}
-	return rec
 }
 
 // HealthList is health records for the printers: the table shows the

@@ -41,10 +41,13 @@ func benchMessages(b *testing.B) []struct {
 	for i := range pids {
 		pids[i] = 100000 + i
 	}
-	procFields := []string{"pgbench", "postgres", "2025-11-24 16:00:00", "2025-11-24 16:00:01", "3", "0", "1", "17", "1", "1", "0", "0", "Idle", "0", "0", "4242", "0"}
-	hc := make([]string, HealthCheckFieldCount)
-	for i := range hc {
-		hc[i] = strconv.Itoa(i)
+	procSlot, err := ProcessSlotOf([]string{"pgbench", "postgres", "2025-11-24 16:00:00", "2025-11-24 16:00:01", "3", "0", "1", "17", "1", "1", "0", "0", "Idle", "0", "0", "4242", "0"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hc HealthStats
+	for i, f := range hc.wire() {
+		*f = strconv.Itoa(i)
 	}
 	type entry = struct {
 		name  string
@@ -75,11 +78,11 @@ func benchMessages(b *testing.B) []struct {
 		{"ProcessCountRequest", &ProcessCountRequest{}, func() codec { return &ProcessCountRequest{} }},
 		{"ProcessCount", &ProcessCount{Tag: "CommandComplete", PIDs: pids}, backend('n')},
 		{"ProcessInfoRequest", &ProcessInfoRequest{PID: 4242}, func() codec { return &ProcessInfoRequest{} }},
-		{"ProcessInfoReply", &ProcessInfoReply{Tag: "ProcessInfo", Fields: procFields}, backend('p')},
+		{"ProcessInfoReply", &ProcessInfoReply{Tag: "ProcessInfo", Slot: procSlot}, backend('p')},
 		{"PoolStatusRequest", &PoolStatusRequest{}, func() codec { return &PoolStatusRequest{} }},
-		{"PoolStatusReply", &PoolStatusReply{Tag: "ProcessConfig", Name: "num_init_children", Value: "32", Description: "# of children initially pre-forked"}, backend('b')},
+		{"PoolStatusReply", &PoolStatusReply{Tag: "ProcessConfig", Item: ConfigItem{Name: "num_init_children", Value: "32", Description: "# of children initially pre-forked"}}, backend('b')},
 		{"HealthCheckRequest", &HealthCheckRequest{NodeID: 1}, func() codec { return &HealthCheckRequest{} }},
-		{"HealthCheckStats", &HealthCheckStats{Tag: "CommandComplete", Fields: hc}, backend('h')},
+		{"HealthCheckStats", &HealthCheckStats{Tag: "CommandComplete", Stats: hc}, backend('h')},
 		{"ErrorResponse", &ErrorResponse{Fields: []ErrorField{{'S', "ERROR"}, {'C', "XX000"}, {'M', "PCP: informing watchdog info failed"}, {'D', "watchdog is not enabled"}, {'F', "pcp_worker.c"}, {'L', "1158"}}}, backend('E')},
 		{"LegacyError", &LegacyError{Message: "Invalid Node ID"}, backend('e')},
 		{"Terminate", &Terminate{}, func() codec { return &Terminate{} }},

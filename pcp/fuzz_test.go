@@ -5,7 +5,9 @@ import (
 	"encoding/binary"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -208,6 +210,59 @@ func FuzzWatchdogInfo(f *testing.F) {
 	seedKind(f, 'w')
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		roundTrip(t, 'w', &WatchdogInfo{}, payload)
+	})
+}
+
+// FuzzProcessInfo covers 'p' in every layout: a record decodes to the
+// layout of its field count or not at all, keeps every string it came with
+// (Fields gives them back, later releases' included), and reads as a 4.3
+// libpcp would read it.
+func FuzzProcessInfo(f *testing.F) {
+	for _, n := range []int{0, 8, 9, 10, 11, 16, 17, 18, 19, 20, 21, 22, 40} {
+		f.Add(packet('p', append([]string{"ProcessInfo"}, numbered(n)...)...)[5:])
+	}
+	f.Add(packet('p', "ArraySize", "-1")[5:])
+	f.Add(procInfo47[5:])
+	seedKind(f, 'p')
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		roundTrip(t, 'p', &ProcessInfoReply{}, payload)
+		var m ProcessInfoReply
+		if m.Decode(payload) != nil || m.Tag != "ProcessInfo" {
+			return
+		}
+		sent, _ := splitStrings('p', payload)
+		got := m.Slot.Fields()
+		if l, ok := ProcessLayoutOf(len(sent) - 1); !ok || m.Slot.Layout != l || !slices.Equal(got, sent[1:]) {
+			t.Fatalf("%d fields decoded as layout %d, back as %d", len(sent)-1, m.Slot.Layout, len(got))
+		}
+		if again, err := ProcessSlotOf(got); err != nil || !reflect.DeepEqual(again, m.Slot) {
+			t.Fatalf("ProcessSlotOf(Fields()) = %+v (%v), want %+v", again, err, m.Slot)
+		}
+		r := m.Slot.AsLibpcp43()
+		rf := r.Fields()
+		if n := min(len(rf), len(got)); r.Layout < ProcessLayout43 || !slices.Equal(rf[:n], got[:n]) {
+			t.Fatalf("read by a 4.3 libpcp as %q", rf)
+		}
+	})
+}
+
+// FuzzHealthCheck covers 'h': whatever the count of strings, the twenty
+// known ones are named, and only strings past them are Extra.
+func FuzzHealthCheck(f *testing.F) {
+	for _, n := range []int{0, 2, 19, 20, 21, 30} {
+		f.Add(packet('h', append([]string{"CommandComplete"}, numbered(n)...)...)[5:])
+	}
+	seedKind(f, 'h')
+	f.Fuzz(func(t *testing.T, payload []byte) {
+		roundTrip(t, 'h', &HealthCheckStats{}, payload)
+		var m HealthCheckStats
+		if m.Decode(payload) != nil || m.Tag != "CommandComplete" {
+			return
+		}
+		sent, _ := splitStrings('h', payload)
+		if extra := max(0, len(sent)-1-HealthCheckFieldCount); len(m.Stats.Extra) != extra {
+			t.Fatalf("%d strings, %d extra", len(sent)-1, len(m.Stats.Extra))
+		}
 	})
 }
 

@@ -251,9 +251,9 @@ func TestFrontendRoundTrip(t *testing.T) {
 		&NodeCount{Tag: "CommandComplete", Count: 3, HasCount: true},
 		&CommandComplete{Kind: 'd', Tag: "CommandComplete"},
 		&PoolStatusReply{Tag: "ArraySize", Count: 2},
-		&PoolStatusReply{Tag: "ProcessConfig", Name: "a", Value: "b", Description: "c"},
+		&PoolStatusReply{Tag: "ProcessConfig", Item: ConfigItem{Name: "a", Value: "b", Description: "c"}},
 		&ProcessCount{Tag: "CommandComplete", PIDs: []int{10, 11}},
-		&HealthCheckStats{Tag: "CommandComplete", Fields: []string{"0", "h"}},
+		&HealthCheckStats{Tag: "CommandComplete", Stats: HealthStats{NodeID: "0", Hostname: "h"}},
 		&LegacyError{Message: "Invalid Node ID"},
 	} {
 		stream.Write(mustEncode(t, m))

@@ -17,15 +17,19 @@ func (m *PoolStatusRequest) Decode(payload []byte) error {
 	return nil
 }
 
+// ConfigItem is one row of pcp_pool_status (and of SHOW pool_status): a
+// setting or status value as pgpool words it.
+type ConfigItem struct {
+	Name, Value, Description string
+}
+
 // PoolStatusReply ('b') is one packet of ArraySize / ProcessConfig… /
 // CommandComplete. Unlike every other count in PCP, ArraySize here is a raw
 // big-endian int32, not text.
 type PoolStatusReply struct {
-	Tag         string
-	Count       int // ArraySize
-	Name        string
-	Value       string
-	Description string
+	Tag   string
+	Count int        // ArraySize
+	Item  ConfigItem // ProcessConfig
 }
 
 func (PoolStatusReply) Backend() {}
@@ -50,7 +54,7 @@ func (m *PoolStatusReply) Decode(payload []byte) error {
 		if len(s) < 3 {
 			return malformed('b', "ProcessConfig has %d strings, want 3", len(s))
 		}
-		m.Name, m.Value, m.Description = s[0], s[1], s[2]
+		m.Item = ConfigItem{Name: s[0], Value: s[1], Description: s[2]}
 	}
 	return nil
 }
@@ -62,9 +66,9 @@ func (m *PoolStatusReply) Encode(dst []byte) ([]byte, error) {
 	case "ArraySize":
 		dst = binary.BigEndian.AppendUint32(dst, uint32(m.Count))
 	case "ProcessConfig":
-		dst = appendString(dst, m.Name)
-		dst = appendString(dst, m.Value)
-		dst = appendString(dst, m.Description)
+		dst = appendString(dst, m.Item.Name)
+		dst = appendString(dst, m.Item.Value)
+		dst = appendString(dst, m.Item.Description)
 	}
 	return finishPacket(dst, at)
 }

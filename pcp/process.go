@@ -76,19 +76,20 @@ func (m *ProcessInfoRequest) Decode(payload []byte) (err error) {
 }
 
 // ProcessInfoReply ('p') is one packet of ArraySize / ProcessInfo… /
-// CommandComplete. Records are kept as the server's strings because their
-// number and meaning change by release (9 in 3.0, 11 in 3.1–4.2, 17 in 4.3,
-// 18 in 4.5, 21 in 4.7); see output for how each is shown.
+// CommandComplete; a ProcessInfo packet carries one Slot.
 type ProcessInfoReply struct {
-	Tag    string
-	Count  int      // ArraySize
-	Fields []string // ProcessInfo
+	Tag   string
+	Count int         // ArraySize
+	Slot  ProcessSlot // ProcessInfo
 }
 
 func (ProcessInfoReply) Backend() {}
 
 func (m *ProcessInfoReply) Decode(payload []byte) error {
-	s, err := splitStrings('p', payload)
+	// Room for a 4.7 record and its tag without a heap slice: this runs
+	// once per slot, num_init_children × max_pool × backends times.
+	var room [processWireRoom + 1]string
+	s, err := splitInto('p', room[:0], payload)
 	if err != nil {
 		return err
 	}
@@ -106,7 +107,7 @@ func (m *ProcessInfoReply) Decode(payload []byte) error {
 			return malformed('p', "negative ArraySize %d", m.Count)
 		}
 	case "ProcessInfo":
-		m.Fields = s[1:]
+		return m.Slot.decode(s[1:])
 	}
 	return nil
 }
@@ -118,7 +119,15 @@ func (m *ProcessInfoReply) Encode(dst []byte) ([]byte, error) {
 	case "ArraySize":
 		dst = appendString(dst, strconv.Itoa(m.Count))
 	case "ProcessInfo":
-		for _, f := range m.Fields {
+		var room [processWireRoom]*string
+		wire, err := m.Slot.wire(room[:0])
+		if err != nil {
+			return dst, err
+		}
+		for _, f := range wire {
+			dst = appendString(dst, *f)
+		}
+		for _, f := range m.Slot.Extra {
 			dst = appendString(dst, f)
 		}
 	}

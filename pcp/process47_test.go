@@ -48,10 +48,13 @@ func TestProcessInfo47Fixture(t *testing.T) {
 	if !ok || r.Tag != "ProcessInfo" {
 		t.Fatalf("decoded %T %+v", msg, msg)
 	}
-	want := []string{"4242", "2023-11-14 22:13:20", "1", "0", "0", "testdb", "alice", "2023-11-14 22:14:00",
-		"2023-11-14 22:14:01", "", "0", "3", "0", "5", "7777", "1", "Idle", "1", "192.0.2.10", "51234", "SELECT 1"}
-	if !reflect.DeepEqual(r.Fields, want) {
-		t.Errorf("fields\n%q\nwant\n%q", r.Fields, want)
+	want := ProcessSlot{Layout: ProcessLayout47, PID: "4242", StartTime: "2023-11-14 22:13:20", ClientConnectionCount: "1",
+		PoolID: "0", BackendID: "0", Database: "testdb", Username: "alice", BackendConnectionTime: "2023-11-14 22:14:00",
+		ClientConnectionTime: "2023-11-14 22:14:01", ClientIdleDuration: "0", Major: "3", Minor: "0", Counter: "5",
+		BackendPID: "7777", Connected: "1", Status: "Idle", LoadBalanceNode: "1", ClientHost: "192.0.2.10",
+		ClientPort: "51234", Statement: "SELECT 1"}
+	if !reflect.DeepEqual(r.Slot, want) {
+		t.Errorf("slot\n%+v\nwant\n%+v", r.Slot, want)
 	}
 	// And back: the same bytes, so nothing past field 17 is lost either way.
 	b, err := r.Encode(nil)

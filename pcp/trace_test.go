@@ -15,7 +15,7 @@ func TestFieldTracer(t *testing.T) {
 	tr.TraceSend(&Authenticate{User: "pcpadmin", Response: resp}, 45)
 	tr.TraceSend(&NodeInfoRequest{NodeID: 2}, 6)
 	tr.TraceReceive('i', 40, &NodeCount{Tag: "CommandComplete", Count: 3, HasCount: true})
-	tr.TraceReceive('p', 9000, &ProcessInfoReply{Tag: "ProcessInfo", Fields: []string{strings.Repeat("x", 5000)}})
+	tr.TraceReceive('p', 9000, &ProcessInfoReply{Tag: "ProcessInfo", Slot: ProcessSlot{Layout: ProcessLayout43, Database: strings.Repeat("x", 5000)}})
 	got := b.String()
 	lines := strings.Split(strings.TrimSuffix(got, "\n"), "\n")
 	if len(lines) != 4 {

@@ -459,17 +459,13 @@ func (r *runner) legacyCommand(ctx context.Context, c *client.Conn, o *options) 
 		if err != nil {
 			return err
 		}
-		if !output.LegacyProcessInfoText(r.out, recs, o.all, o.verbose) {
-			return &client.Error{Kind: client.KindProtocol, Err: errors.New("process record of unknown shape")}
-		}
+		output.LegacyProcessInfoText(r.out, recs, o.all, o.verbose)
 	case poolStatus:
 		rows, err := c.PoolStatus(ctx)
 		if err != nil {
 			return err
 		}
-		for _, row := range rows {
-			output.PoolStatusText(r.out, []string{row.Name}, []string{row.Value}, []string{row.Description}, false)
-		}
+		output.PoolStatusText(r.out, rows, false)
 	case attachNode, detachNode:
 		// 4.3.5 acts on the wrong node for an id it does not have; 3.x
 		// answered such an id with 'e', so it is a BackendError here too.

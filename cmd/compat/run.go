@@ -435,11 +435,7 @@ func (r *runner) command(ctx context.Context, c *client.Conn, o *options) error 
 			r.successful()
 			return nil
 		}
-		names, values, descs := make([]string, len(rows)), make([]string, len(rows)), make([]string, len(rows))
-		for i, row := range rows {
-			names[i], values[i], descs[i] = row.Name, row.Value, row.Description
-		}
-		output.PoolStatusText(r.out, names, values, descs, o.verbose)
+		output.PoolStatusText(r.out, rows, o.verbose)
 	case healthCheckStats:
 		f, err := c.HealthCheckStats(ctx, o.nodeID)
 		if err != nil {

@@ -183,7 +183,7 @@ func (p *Pgpool) handle(s *Session, kind byte, payload []byte) bool {
 }
 
 // ConfigRow is one pcp_pool_status row.
-type ConfigRow struct{ Name, Value, Description string }
+type ConfigRow = pcp.ConfigItem
 
 func (p *Pgpool) recordText(e string) {
 	p.mu.Lock()
@@ -216,7 +216,11 @@ func (p *Pgpool) processInfo(s *Session, pid int) {
 	}
 	msgs := []pcp.BackendMessage{&pcp.ProcessInfoReply{Tag: "ArraySize", Count: len(sel)}}
 	for _, r := range sel {
-		msgs = append(msgs, &pcp.ProcessInfoReply{Tag: "ProcessInfo", Fields: r})
+		slot, err := pcp.ProcessSlotOf(r)
+		if err != nil {
+			panic(fmt.Sprintf("pcptest: %v", err))
+		}
+		msgs = append(msgs, &pcp.ProcessInfoReply{Tag: "ProcessInfo", Slot: slot})
 	}
 	s.Send(append(msgs, &pcp.ProcessInfoReply{Tag: "CommandComplete"})...)
 }
@@ -224,7 +228,7 @@ func (p *Pgpool) processInfo(s *Session, pid int) {
 func (p *Pgpool) poolStatus(s *Session) {
 	msgs := []pcp.BackendMessage{&pcp.PoolStatusReply{Tag: "ArraySize", Count: len(p.Config)}}
 	for _, r := range p.Config {
-		msgs = append(msgs, &pcp.PoolStatusReply{Tag: "ProcessConfig", Name: r.Name, Value: r.Value, Description: r.Description})
+		msgs = append(msgs, &pcp.PoolStatusReply{Tag: "ProcessConfig", Item: r})
 	}
 	s.Send(append(msgs, &pcp.PoolStatusReply{Tag: "CommandComplete"})...)
 }
@@ -247,9 +251,14 @@ func (p *Pgpool) health(s *Session, id int) {
 	last := time.Unix(n.StatusChanged+100, 0).UTC().Format("2006-01-02 15:04:05")
 	status := map[int]string{1: "waiting", 2: "up", 3: "down"}[n.Status]
 	role := map[int]string{2: "primary", 3: "standby"}[n.Role]
-	f := []string{strconv.Itoa(id), n.Hostname, strconv.Itoa(n.Port), status, role, changed,
-		"10", "10", "0", "0", "0", "0.000000", "0", "12", "2", "4.500000", last, last, "", ""}
-	s.Send(&pcp.HealthCheckStats{Tag: "CommandComplete", Fields: f})
+	s.Send(&pcp.HealthCheckStats{Tag: "CommandComplete", Stats: pcp.HealthStats{
+		NodeID: strconv.Itoa(id), Hostname: n.Hostname, Port: strconv.Itoa(n.Port),
+		Status: status, Role: role, LastStatusChange: changed,
+		TotalCount: "10", SuccessCount: "10", FailCount: "0", SkipCount: "0",
+		RetryCount: "0", AverageRetryCount: "0.000000", MaxRetryCount: "0",
+		MaxDuration: "12", MinDuration: "2", AverageDuration: "4.500000",
+		LastHealthCheck: last, LastSuccessfulHealthCheck: last,
+	}})
 }
 
 func (p *Pgpool) promote(s *Session, kind byte, id int, payload []byte) {

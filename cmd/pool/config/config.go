@@ -15,6 +15,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // ConfigOptions are pool config's inputs.
@@ -69,7 +70,7 @@ func configRun(ctx context.Context, o *ConfigOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var rows []client.PoolConfig
+	var rows []pcp.ConfigItem
 	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
 		rows, err = c.PoolStatus(ctx)
 		return exitcode.FromClient(err)
@@ -79,16 +80,19 @@ func configRun(ctx context.Context, o *ConfigOptions) error {
 	}
 	var recs []output.Record
 	var missing []string
+	for i := range rows {
+		rows[i].Value = health.ConfigValue(rows[i].Name, rows[i].Value)
+	}
 	if len(o.Names) == 0 {
 		for _, r := range rows {
-			recs = append(recs, output.ConfigRecord(r.Name, health.ConfigValue(r.Name, r.Value), r.Description))
+			recs = append(recs, output.ConfigRecord(r))
 		}
 	}
 	for _, name := range o.Names {
 		found := false
 		for _, r := range rows {
 			if r.Name == name {
-				recs = append(recs, output.ConfigRecord(r.Name, health.ConfigValue(r.Name, r.Value), r.Description))
+				recs = append(recs, output.ConfigRecord(r))
 				found = true
 			}
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // InfoOptions are process info's inputs.
@@ -57,7 +58,7 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var slots [][]string
+	var slots []pcp.ProcessSlot
 	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
 		slots, err = c.ProcessInfo(ctx, o.PID)
 		return exitcode.FromClient(err)
@@ -66,8 +67,8 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 		return err
 	}
 	recs := make([]output.Record, len(slots))
-	for i, s := range slots {
-		recs[i] = output.ProcessSlot(s)
+	for i := range slots {
+		recs[i] = output.ProcessSlot(&slots[i])
 	}
 	v := &output.Records{List: recs, Fields: output.ProcessSlotKeys, Header: output.ProcessSlotHeader}
 	if len(recs) > 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/output"
+	"github.com/pcpctl/pcpctl/pcp"
 )
 
 // ListOptions are process list's inputs.
@@ -51,7 +52,7 @@ func listRun(ctx context.Context, o *ListOptions) error {
 		ctx = context.Background()
 	}
 	var pids []int
-	var slots [][]string
+	var slots []pcp.ProcessSlot
 	err := o.Factory.Read(ctx, o.Settings, func(ctx context.Context, c *client.Conn) (err error) {
 		if pids, err = c.ProcessCount(ctx); err != nil {
 			return exitcode.FromClient(err)
@@ -64,8 +65,8 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	}
 	if o.Slots {
 		recs := make([]output.Record, len(slots))
-		for i, s := range slots {
-			recs[i] = output.ProcessSlot(s)
+		for i := range slots {
+			recs[i] = output.ProcessSlot(&slots[i])
 		}
 		return output.Print(o.IO.Out, o.Format, &output.Records{List: recs, Fields: output.ProcessSlotKeys, Header: output.ProcessSlotHeader})
 	}
