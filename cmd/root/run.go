@@ -3,7 +3,6 @@ package root
 import (
 	"errors"
 	"fmt"
-	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -16,6 +15,7 @@ import (
 	"github.com/pcpctl/pcpctl/cmd/events"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node"
 	"github.com/pcpctl/pcpctl/cmd/pgpool"

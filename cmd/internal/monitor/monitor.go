@@ -6,12 +6,12 @@ package monitor
 
 import (
 	"context"
-	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"time"
 
 	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/cluster/status"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/output"
 )
 

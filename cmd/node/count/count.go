@@ -30,7 +30,7 @@ func NewCmdCount(f *factory.Factory, runF func(context.Context, *CountOptions) e
 		Use:   "count",
 		Short: "Print the number of configured backends",
 		Args:  cobra.NoArgs,
-		RunE: cmdutil.ReadRunE(f, &format, false, &opts.Format, &opts.Settings, opts, runF, countRun),
+		RunE:  cmdutil.ReadRunE(f, &format, false, &opts.Format, &opts.Settings, opts, runF, countRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	return cmd

@@ -54,7 +54,7 @@ shows the main columns; plain, json, yaml, csv and tsv carry all twenty.`,
 			return err
 		},
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, healthRun),
+		RunE:              cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, healthRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	return cmd

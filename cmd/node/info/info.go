@@ -40,7 +40,7 @@ func NewCmdInfo(f *factory.Factory, runF func(context.Context, *InfoOptions) err
   pcpctl node info 1 -o json`,
 		Args:              factory.ExactNodeID(&opts.ID),
 		ValidArgsFunction: shared.CompleteNodeIDs(f),
-		RunE: cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, infoRun),
+		RunE:              cmdutil.ReadRunE(f, &format, true, &opts.Format, &opts.Settings, opts, runF, infoRun),
 	}
 	cmdutil.FormatFlag(cmd, &format)
 	return cmd
