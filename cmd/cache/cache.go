@@ -54,17 +54,7 @@ The exit status is 0 only if every pgpool took the request.`,
   pcpctl cache invalidate --pgpool db1:9898 --pgpool db2:9898`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var err error
-			if opts.Targets, err = f.Targets(); err != nil {
-				return err
-			}
-			if err := f.PreparePassword(opts.Targets); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return invalidateRun(cmd.Context(), opts)
+			return cmdutil.RunOnTargets(cmd.Context(), f, &opts.Targets, opts, runF, invalidateRun)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "connect and authenticate to each pgpool, then say what would be done; send nothing that changes state")

@@ -95,16 +95,7 @@ dropped and reported as hook_dropped, so watching never stalls.`,
 			if cmd.Flags().Changed("exec") && strings.TrimSpace(opts.Exec) == "" {
 				return exitcode.Usage(fmt.Errorf("--exec needs a command"))
 			}
-			if opts.Targets, err = f.Targets(); err != nil {
-				return err
-			}
-			if err := f.PreparePassword(opts.Targets); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return eventsRun(cmd.Context(), opts)
+			return cmdutil.RunOnTargets(cmd.Context(), f, &opts.Targets, opts, runF, eventsRun)
 		},
 	}
 	cmd.Flags().StringVar(&interval, "interval", "2s", "time between polls of each pgpool")

@@ -18,6 +18,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/internal/monitor"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 )
@@ -84,16 +85,7 @@ file and never appears in a response, a log line or a URL.`,
 			if _, _, err := net.SplitHostPort(opts.Listen); err != nil {
 				return exitcode.Usage(fmt.Errorf("invalid --listen %q: want HOST:PORT, such as %s", opts.Listen, DefaultListen))
 			}
-			if opts.Targets, err = f.Targets(); err != nil {
-				return err
-			}
-			if err := f.PreparePassword(opts.Targets); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return serveRun(cmd.Context(), opts)
+			return cmdutil.RunOnTargets(cmd.Context(), f, &opts.Targets, opts, runF, serveRun)
 		},
 	}
 	cmd.Flags().StringVar(&opts.Listen, "listen", DefaultListen, "address to listen on (HOST:PORT)")

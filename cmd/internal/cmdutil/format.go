@@ -43,3 +43,20 @@ func ReadRunE[O any](f *factory.Factory, format *string, table bool, of *output.
 		return run(cmd.Context(), opts)
 	}
 }
+
+// RunOnTargets ends the RunE of a command over every pgpool of the context
+// (or of --pgpool): it resolves them into *dst, asks for the password at
+// most once for all, then runs runF (a test's) or run.
+func RunOnTargets[O any](ctx context.Context, f *factory.Factory, dst *[]*factory.Settings, opts O, runF, run func(context.Context, O) error) error {
+	var err error
+	if *dst, err = f.Targets(); err != nil {
+		return err
+	}
+	if err := f.PreparePassword(*dst); err != nil {
+		return err
+	}
+	if runF != nil {
+		return runF(ctx, opts)
+	}
+	return run(ctx, opts)
+}

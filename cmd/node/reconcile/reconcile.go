@@ -13,6 +13,7 @@ import (
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/internal/cmdutil"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
 	"github.com/pcpctl/pcpctl/cmd/node/reconcile/rules"
 	"github.com/pcpctl/pcpctl/cmd/node/shared"
@@ -75,16 +76,7 @@ or the wait timed out.`,
 			if opts.MaxLag, err = rules.ParseBytes(maxLag); err != nil {
 				return exitcode.Usage(fmt.Errorf("--max-lag: %v", err))
 			}
-			if opts.Targets, err = f.Targets(); err != nil {
-				return err
-			}
-			if err := f.PreparePassword(opts.Targets); err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(cmd.Context(), opts)
-			}
-			return reconcileRun(cmd.Context(), opts)
+			return cmdutil.RunOnTargets(cmd.Context(), f, &opts.Targets, opts, runF, reconcileRun)
 		},
 	}
 	cmd.Flags().BoolVar(&opts.Apply, "apply", false, "attach the nodes that pass (default: a dry run that sends nothing)")

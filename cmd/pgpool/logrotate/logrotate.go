@@ -63,7 +63,7 @@ says which.`,
 func logRotateRun(ctx context.Context, o *LogRotateOptions) error {
 	scope, _ := reload.ScopeByte(o.Scope)
 	word := map[byte]string{'l': "local", 'c': "cluster"}[scope]
-	target := reload.Target(o.Settings)
+	target := o.Settings.Endpoint()
 	_, err := cmdutil.Act(ctx, o.Factory, o.Settings, o.IO.Out, o.DryRun,
 		fmt.Sprintf("rotate the log file of pgpool at %s (scope %s)", target, word),
 		func(ctx context.Context, conn *client.Conn) error {

@@ -73,28 +73,16 @@ func ScopeByte(s string) (byte, error) {
 	return 0, exitcode.Usage(fmt.Errorf("invalid --scope %q: want local or cluster", s))
 }
 
-// Target names the pgpool a command talks to.
-func Target(s *factory.Settings) string {
-	if s.Host == "" || s.Host[0] == '/' {
-		dir := s.Host
-		if dir == "" {
-			dir = "/tmp"
-		}
-		return fmt.Sprintf("%s/.s.PGSQL.%d", dir, s.Port)
-	}
-	return fmt.Sprintf("%s:%d", s.Host, s.Port)
-}
-
 func reloadRun(ctx context.Context, o *ReloadOptions) error {
 	scope, _ := ScopeByte(o.Scope)
 	word := map[byte]string{'l': "local", 'c': "cluster"}[scope]
 	_, err := cmdutil.Act(ctx, o.Factory, o.Settings, o.IO.Out, o.DryRun,
-		fmt.Sprintf("reload the configuration of pgpool at %s (scope %s)", Target(o.Settings), word),
+		fmt.Sprintf("reload the configuration of pgpool at %s (scope %s)", o.Settings.Endpoint(), word),
 		func(ctx context.Context, conn *client.Conn) error {
 			if err := conn.ReloadConfig(ctx, scope); err != nil {
 				return exitcode.FromClient(err)
 			}
-			_, err := fmt.Fprintf(o.IO.Out, "pgpool at %s is reloading its configuration (scope %s)\n", Target(o.Settings), word)
+			_, err := fmt.Fprintf(o.IO.Out, "pgpool at %s is reloading its configuration (scope %s)\n", o.Settings.Endpoint(), word)
 			return err
 		})
 	return err

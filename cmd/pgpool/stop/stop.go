@@ -107,7 +107,7 @@ func stopRun(ctx context.Context, o *StopOptions) error {
 	}
 	mode, _ := modeByte(o.Mode)
 	scope, _ := reload.ScopeByte(o.Scope)
-	target := reload.Target(o.Settings)
+	target := o.Settings.Endpoint()
 	what := fmt.Sprintf("pgpool at %s (%s shutdown", target, modeWord(mode))
 	if scope == 'c' {
 		what += ", every pgpool of its watchdog cluster"
@@ -173,7 +173,7 @@ func (o *StopOptions) waitGone(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return &exitcode.Error{Code: exitcode.Failure, Err: errors.New("interrupted")}
 			}
-			return &exitcode.Error{Code: exitcode.Connection, Err: fmt.Errorf("timed out after %s waiting for pgpool at %s to stop (it still answers); raise --timeout to wait longer", o.Settings.Timeout, reload.Target(o.Settings))}
+			return &exitcode.Error{Code: exitcode.Connection, Err: fmt.Errorf("timed out after %s waiting for pgpool at %s to stop (it still answers); raise --timeout to wait longer", o.Settings.Timeout, o.Settings.Endpoint())}
 		case <-time.After(interval):
 		}
 	}
