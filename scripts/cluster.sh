@@ -1091,7 +1091,11 @@ cmd_wd_start() {
   local t0=$SECONDS i
   write_scripts
   write_pcp_files
-  ensure_postgres
+  # Outside streaming mode ensure_postgres copies node 0 to the other nodes
+  # again, and the single instance, if it runs, fails them over while they
+  # are down. When it runs healthy (every node up, so none missed a write)
+  # the nodes hold the same data already: leave them be.
+  if streaming || ! single_healthy; then ensure_postgres; fi
   # Any instance that is not healthy means a restart of all three: -D makes
   # them see every backend up, and a fresh election is quick.
   wd_stop_all
