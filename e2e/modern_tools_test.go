@@ -168,6 +168,15 @@ func TestModernPgpoolReload(t *testing.T) {
 
 func TestModernPgpoolStop(t *testing.T) {
 	needCluster(t)
+	stopPgpoolAndRestore(t)
+}
+
+// stopPgpoolAndRestore: pgpool stop is refused without --force and sends
+// nothing on a dry run; with --force --wait pgpool's main process ends and
+// its PCP port refuses connections; scripts/cluster.sh start brings the
+// cluster back.
+func stopPgpoolAndRestore(t *testing.T) {
+	t.Helper()
 	t.Cleanup(func() {
 		if ok, _ := healthy(t); !ok {
 			restoreCluster(t)
@@ -193,6 +202,9 @@ func TestModernPgpoolStop(t *testing.T) {
 		t.Fatalf("stop --wait: %s", r)
 	}
 	waitFor(t, "pgpool process ends", 30*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	if r := modern(t, "node", "list"); r.Code != 3 || r.Stdout != "" {
+		t.Errorf("node list of the stopped pgpool: want a connection failure (exit 3): %s", r)
+	}
 	restoreCluster(t)
 }
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -351,5 +352,76 @@ func TestModeRawViews(t *testing.T) {
 	}
 	if r := modern(t, "check"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "PGPOOL OK - 3/3 nodes up, main node 0 (") {
 		t.Errorf("check: %s", r)
+	}
+}
+
+// TestModeReplicatedPgpoolStop: pgpool stop of a native-replication (or
+// snapshot isolation) pgpool, and the cluster back in the mode's words.
+func TestModeReplicatedPgpoolStop(t *testing.T) {
+	needMode(t, replicated...)
+	stopPgpoolAndRestore(t)
+	ns := nodes(t)
+	for i, n := range ns {
+		if want := map[bool]string{true: "main", false: "replica"}[i == 0]; n.Role != want || (n.Status != "up" && n.Status != "waiting") {
+			t.Errorf("after the restart, node %d: %+v, want up %s", i, n, want)
+		}
+	}
+}
+
+// TestModeReplicatedTTYWatchRecovery: node list --watch on a terminal
+// shows the mode's roles and follows node 2 down and back; the online
+// recovery that brings it back shows, on its terminal, a progress line
+// that names both stages, and clears it when done.
+func TestModeReplicatedTTYWatchRecovery(t *testing.T) {
+	needMode(t, replicated...)
+	t.Cleanup(func() {
+		if ns := nodes(t); ns[2].Status == "down" {
+			recoverNode(t, "2")
+		}
+	})
+	host, mode := env(t, "PCP_HOST"), clusterMode()
+	// A table row: id, address, status (number and word), pg_status, role.
+	row := func(id int, status, role string) *regexp.Regexp {
+		return regexp.MustCompile(fmt.Sprintf(`│ %d +│ %s +│ %s +│ \S+ +│ %s +│`, id, regexp.QuoteMeta(host+":"+pgPort(t, id)), status, role))
+	}
+	up := `[12] (?:up|waiting)`
+	watch, keys := tmux(t, shellCommand(t, "node", "list", "--watch=500ms"))
+	allUp := "3/3 nodes up (" + mode + "), main: node 0 (" + host + ":" + pgPort(t, 0) + ")"
+	shows := func(what string, rows []*regexp.Regexp, summary string) {
+		t.Helper()
+		eventually(t, what, watch, func(s string) bool {
+			for _, re := range rows {
+				if !re.MatchString(s) {
+					return false
+				}
+			}
+			return strings.Count(s, "Every 500ms: pcpctl node list, "+host+":"+env(t, "PCP_PORT")) == 1 && strings.Contains(s, summary) && !strings.Contains(s, "primary")
+		})
+	}
+	shows("every node up", []*regexp.Regexp{row(0, up, "main"), row(1, up, "replica"), row(2, up, "replica")}, allUp)
+
+	if r := modern(t, "node", "detach", "2", "--wait"); r.Code != 0 {
+		t.Fatalf("detach 2: %s", r)
+	}
+	// Its PostgreSQL still runs: pgpool's view and the backend's disagree.
+	shows("node 2 down", []*regexp.Regexp{row(0, up, "main"), row(1, up, "replica"), row(2, "3 down !", "replica")},
+		"2/3 nodes up ("+mode+"), main: node 0 ("+host+":"+pgPort(t, 0)+")\n! pgpool's view and the backend's disagree\nwarning: node 2 ("+host+":"+pgPort(t, 2)+") is down\n")
+	stopPostgres(t, 2)
+
+	capture, _ := tmux(t, shellCommand(t, "node", "recover", "2", "--wait"))
+	progress := eventually(t, "recovery progress line", capture, func(s string) bool {
+		return strings.Contains(s, "recovering node 2: ") || strings.Contains(s, "EXIT=")
+	})
+	if !strings.Contains(progress, "recovering node 2: ") || !strings.Contains(progress, "(pgpool runs the recovery stages: 1st stage (copy), 2nd stage (new connections held), remote start, attach)") {
+		t.Errorf("no progress line naming both stages on the terminal:\n%s", progress)
+	}
+	screen := eventually(t, "recover exits", capture, func(s string) bool { return strings.Contains(s, "EXIT=") })
+	if !strings.Contains(screen, "node 2 ("+host+":"+pgPort(t, 2)+"): down, replica → ") || !strings.Contains(screen, "EXIT=0") || strings.Contains(screen, "recovering node 2: ") {
+		t.Errorf("recover on a terminal: want the change, exit 0 and the progress line gone:\n%s", screen)
+	}
+	shows("node 2 back", []*regexp.Regexp{row(0, up, "main"), row(1, up, "replica"), row(2, up, "replica")}, allUp)
+	keys("C-c")
+	if s := eventually(t, "watch exits after Ctrl-C", watch, func(s string) bool { return strings.Contains(s, "EXIT=") }); !strings.Contains(s, "EXIT=0") {
+		t.Errorf("watch after Ctrl-C:\n%s", s)
 	}
 }

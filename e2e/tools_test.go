@@ -273,16 +273,21 @@ func waitFor(t *testing.T, what string, d time.Duration, cond func() (bool, stri
 	}
 }
 
-// healthy is scripts/cluster.sh's own idea of a fresh cluster: node 0 the
-// primary, the others streaming standbys, all up.
+// healthy is scripts/cluster.sh's own idea of a fresh cluster: all up,
+// node 0 the primary and the others streaming standbys (outside streaming
+// mode: node 0 the main node, the others replicas).
 func healthy(t *testing.T) (bool, string) {
 	ls, err := nodeLines(t)
 	if err != nil {
 		return false, err.Error()
 	}
+	first := "primary"
+	if clusterMode() != "streaming_replication" {
+		first = "main"
+	}
 	ok := len(ls) == len(strings.Fields(env(t, "PG_PORTS")))
 	for i, f := range ls {
-		if len(f) < 8 || (f[2] != "1" && f[2] != "2") || (i == 0) != (f[7] == "primary") {
+		if len(f) < 8 || (f[2] != "1" && f[2] != "2") || (i == 0) != (f[7] == first) {
 			ok = false
 		}
 	}

@@ -16,7 +16,6 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,11 +29,6 @@ type wdMember struct {
 	socketDir           string
 }
 
-var (
-	trioOnce sync.Once
-	trioErr  error
-)
-
 // wdScript runs scripts/cluster.sh with the environment the tests were
 // given (the cluster directory and ports).
 func wdScript(args ...string) error {
@@ -46,14 +40,14 @@ func wdScript(args ...string) error {
 	return nil
 }
 
-// wdTrio makes sure the trio runs (wd-start is idempotent and returns at once
-// when it is healthy; make test has started it already) and describes it.
+// wdTrio makes sure the trio runs (wd-start is idempotent and returns in
+// a second when it is healthy; make test has started it already) and
+// describes it.
 func wdTrio(t *testing.T) []wdMember {
 	t.Helper()
 	needCluster(t)
-	trioOnce.Do(func() { trioErr = wdScript("wd-start") })
-	if trioErr != nil {
-		t.Fatal(trioErr)
+	if err := wdScript("wd-start"); err != nil {
+		t.Fatal(err)
 	}
 	pcp := strings.Fields(env(t, "WD_PCP_PORTS"))
 	pool := strings.Fields(env(t, "WD_PGPOOL_PORTS"))
@@ -265,7 +259,15 @@ func TestWatchdogCompat(t *testing.T) {
 // TestWatchdogStatus checks `pcpctl watchdog status` through every member in
 // all its formats against the trio's known layout and the C tool's view.
 func TestWatchdogStatus(t *testing.T) {
-	ms := wdTrio(t)
+	checkTrioStatus(t, wdTrio(t))
+}
+
+// checkTrioStatus: every member's view in json, yaml and the table with
+// --check is the trio's steady state (one LEADER, two STANDBY members,
+// quorum), the same as pcp_watchdog_info's, and the members agree on the
+// leader.
+func checkTrioStatus(t *testing.T, ms []wdMember) {
+	t.Helper()
 	host := env(t, "PCP_HOST")
 	hostname, err := os.Hostname()
 	if err != nil {
@@ -368,22 +370,7 @@ func stateOf(s wdStatus, id int) string {
 // through the members running.
 func TestWatchdogMemberStopped(t *testing.T) {
 	ms := wdTrio(t)
-	s := status(t, ms[0], "json")
-	var leader wdMember
-	var standbys []wdMember
-	for _, n := range s.Nodes {
-		if n.ID < 0 || n.ID >= len(ms) {
-			t.Fatalf("node id %d is not a trio member", n.ID)
-		}
-		if n.StateName == "LEADER" {
-			leader = ms[n.ID]
-		} else {
-			standbys = append(standbys, ms[n.ID])
-		}
-	}
-	if len(standbys) != 2 {
-		t.Fatalf("want a leader and two standbys: %+v", s)
-	}
+	leader, standbys := trioRoles(t, ms)
 	a, b := standbys[0], standbys[1]
 	t.Cleanup(func() {
 		// Normally a no-op; after a failure midway it restores the trio.
@@ -398,31 +385,19 @@ func TestWatchdogMemberStopped(t *testing.T) {
 	}
 
 	// A standby shut down: the others see SHUTDOWN, quorum still holds.
-	if err := wdScript("wd-stop-one", strconv.Itoa(a.id)); err != nil {
-		t.Fatal(err)
-	}
-	s = eventuallyView(t, leader, "a SHUTDOWN member", func(s wdStatus) bool { return stateOf(s, a.id) == "10 SHUTDOWN" })
-	if s.QuorumStatus != 1 || s.Quorum != "QUORUM EXIST" || s.AliveRemoteNodes != 1 || !s.Escalated {
-		t.Errorf("one standby down, leader's view: %+v", s)
-	}
-	agree(t, leader, s, stockVerbose(t, leader))
+	stopStandbyMember(t, leader, a)
 	for _, m := range []wdMember{leader, b} {
 		cmp("shutdown", m)
 		cmp("shutdown", m, "-v")
 		cmp("shutdown", m, "-n", strconv.Itoa(a.id))
 	}
 	cmp("shutdown", a) // its PCP port is closed: the connection error
-	r := wdModern(t, leader, "-o", "table", "--check")
-	if r.Code != 25 || !strings.Contains(r.Stdout, "2/3 pgpools alive, quorum exist") ||
-		!strings.Contains(r.Stdout, fmt.Sprintf("warning: watchdog node %d (%s) is SHUTDOWN\n", a.id, s.node(a.id).NodeName)) {
-		t.Errorf("--check with a member shut down: %s", r)
-	}
 
 	// The other standby killed: LOST, and the leader alone has no quorum.
 	if err := wdScript("wd-stop-one", strconv.Itoa(b.id), "kill"); err != nil {
 		t.Fatal(err)
 	}
-	s = eventuallyView(t, leader, "a LOST member and no quorum", func(s wdStatus) bool {
+	s := eventuallyView(t, leader, "a LOST member and no quorum", func(s wdStatus) bool {
 		return stateOf(s, b.id) == "8 LOST" && s.QuorumStatus == -1
 	})
 	if s.Quorum != "QUORUM ABSENT" || s.AliveRemoteNodes != 0 || stateOf(s, a.id) != "10 SHUTDOWN" {
@@ -433,7 +408,7 @@ func TestWatchdogMemberStopped(t *testing.T) {
 	cmp("lost", leader, "-v")
 	cmp("lost", leader, "-n", strconv.Itoa(b.id))
 	cmp("lost", b)
-	r = wdModern(t, leader, "-o", "table", "--check")
+	r := wdModern(t, leader, "-o", "table", "--check")
 	if r.Code != 25 || !strings.Contains(r.Stdout, "1/3 pgpools alive, quorum absent") ||
 		!strings.Contains(r.Stdout, "warning: quorum is absent") || !strings.Contains(r.Stdout, fmt.Sprintf("warning: watchdog node %d (%s) is LOST\n", b.id, s.node(b.id).NodeName)) {
 		t.Errorf("--check without quorum: %s", r)
@@ -470,4 +445,44 @@ func TestWatchdogMemberStopped(t *testing.T) {
 	if r := wdModern(t, leader, "--check", "-o", "json"); r.Code != 0 {
 		t.Errorf("--check after the restart: %s", r)
 	}
+}
+
+// stopStandbyMember shuts standby member a down (fast): the leader sees it
+// SHUTDOWN and keeps the quorum, pcpctl agrees with pcp_watchdog_info, and
+// watchdog status --check fails (25) naming it.
+func stopStandbyMember(t *testing.T, leader, a wdMember) {
+	t.Helper()
+	if err := wdScript("wd-stop-one", strconv.Itoa(a.id)); err != nil {
+		t.Fatal(err)
+	}
+	s := eventuallyView(t, leader, "a SHUTDOWN member", func(s wdStatus) bool { return stateOf(s, a.id) == "10 SHUTDOWN" })
+	if s.QuorumStatus != 1 || s.Quorum != "QUORUM EXIST" || s.AliveRemoteNodes != 1 || !s.Escalated {
+		t.Errorf("one standby down, leader's view: %+v", s)
+	}
+	agree(t, leader, s, stockVerbose(t, leader))
+	r := wdModern(t, leader, "-o", "table", "--check")
+	if r.Code != 25 || !strings.Contains(r.Stdout, "2/3 pgpools alive, quorum exist") ||
+		!strings.Contains(r.Stdout, fmt.Sprintf("warning: watchdog node %d (%s) is SHUTDOWN\n", a.id, s.node(a.id).NodeName)) {
+		t.Errorf("--check with a member shut down: %s", r)
+	}
+}
+
+// trioRoles is the leader and the two standbys, as member 0 sees them.
+func trioRoles(t *testing.T, ms []wdMember) (leader wdMember, standbys []wdMember) {
+	t.Helper()
+	s := status(t, ms[0], "json")
+	for _, n := range s.Nodes {
+		if n.ID < 0 || n.ID >= len(ms) {
+			t.Fatalf("node id %d is not a trio member", n.ID)
+		}
+		if n.StateName == "LEADER" {
+			leader = ms[n.ID]
+		} else {
+			standbys = append(standbys, ms[n.ID])
+		}
+	}
+	if len(standbys) != 2 {
+		t.Fatalf("want a leader and two standbys: %+v", s)
+	}
+	return leader, standbys
 }
