@@ -188,7 +188,13 @@ func normalise(t *testing.T, s string) string {
 	s = strings.NewReplacer(pairs...).Replace(s)
 	s = strings.ReplaceAll(s, "waiting", "up     ")
 	// The padding tablewriter chose for the real widths differs from the
-	// placeholders'; collapse runs of spaces and box lines.
+	// placeholders'.
+	return squeeze(s)
+}
+
+// squeeze collapses a table's runs of spaces and of box lines, so that
+// rows compare whatever the column widths.
+func squeeze(s string) string {
 	s = regexp.MustCompile(` +`).ReplaceAllString(s, " ")
 	return regexp.MustCompile(`─+`).ReplaceAllString(s, "─")
 }
