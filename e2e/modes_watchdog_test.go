@@ -1,9 +1,9 @@
 package e2e
 
-// The watchdog trio over the native-replication cluster's nodes
-// (scripts/cluster-native.sh wd-start): watchdog status reads as in
-// streaming mode, while every view of the nodes, through any member, is in
-// the mode's words.
+// The watchdog trio over the nodes of a native-replication (or snapshot
+// isolation) cluster (scripts/cluster-native.sh wd-start): watchdog status
+// reads as in streaming mode, while every view of the nodes, through any
+// member, is in the mode's words.
 
 import (
 	"fmt"
@@ -17,9 +17,10 @@ import (
 // leader, two standbys, quorum, and nodes main and replica; then a standby
 // member shut down fails watchdog status --check and cluster status. The
 // trio is left as found: stopped again if it did not run (the rest of the
-// native suite stops nodes the trio would fail over).
+// mode's suite stops nodes, which the trio would fail over and wd-start
+// then restart).
 func TestModeReplicatedWatchdog(t *testing.T) {
-	needMode(t, "native_replication")
+	needMode(t, replicated...)
 	wasRunning := trioRunning(t)
 	t.Cleanup(func() {
 		verb := "wd-start"
@@ -74,7 +75,7 @@ func TestModeReplicatedWatchdog(t *testing.T) {
 	if r.Code != 0 {
 		t.Fatalf("cluster status table: %s", r)
 	}
-	goldenTrioLedBy(t, "cluster_trio_native.table", leader, normalise(t, r.Stdout))
+	goldenTrioLedBy(t, "cluster_trio_replicated.table", leader, normalise(t, r.Stdout))
 
 	// A standby member shut down.
 	lm, standbys := trioRoles(t, ms)

@@ -92,7 +92,10 @@ scripts/deb-test.sh
 # CLI does differently there. The 4.3.5 streaming cluster is done with; its CPU
 # goes to them.
 # The mode tests, and the modern tests that hold in every mode (raw mode:
-# pgpool health-checks the first node only, so not node health's).
+# pgpool health-checks the first node only, so not node health's). The
+# replicated modes' tests include a watchdog trio over the mode's nodes
+# (TestModeReplicatedWatchdog): that test starts it and stops it again, and
+# the mode cluster's stop stops it too.
 every_mode='TestModernNodeList|TestModernNodeInfoCount|TestModernEnrichment|TestModernProcess|TestModernPoolConfig'
 stop_all
 for mode in native snapshot raw; do
