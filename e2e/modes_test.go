@@ -279,6 +279,13 @@ func TestModeReplicatedCommands(t *testing.T) {
 	if r := modern(t, "check"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "PGPOOL OK - 3/3 nodes up, "+main+" |") {
 		t.Errorf("check: %s", r)
 	}
+	// --standbys counts the replicas here (it said "0 standbys up").
+	if r := modern(t, "check", "--standbys", "2,1"); r.Code != 0 || !strings.Contains(r.Stdout, " replicas_up=2;2:;1:;0;2") || strings.Contains(r.Stdout, "standbys") {
+		t.Errorf("check --standbys 2,1: %s", r)
+	}
+	if r := modern(t, "check", "--standbys", "3"); r.Code != 1 || !strings.HasPrefix(r.Stdout, "PGPOOL WARNING - 2 replicas up (warning 3) |") {
+		t.Errorf("check --standbys 3: %s", r)
+	}
 	if r := modern(t, "status-codes"); r.Code != 0 || !strings.Contains(r.Stdout, "  "+num+"  "+mode+" ") {
 		t.Errorf("status-codes: %s", r)
 	}

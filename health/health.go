@@ -288,6 +288,51 @@ func (l *Nodes) UpStandbys() int {
 	return c
 }
 
+// Secondaries counts the nodes that are neither the primary nor the main
+// node: standbys in streaming replication, replicas in the other modes.
+func (l *Nodes) Secondaries() int {
+	c := 0
+	for i := range l.Nodes {
+		if l.Nodes[i].isSecondary() {
+			c++
+		}
+	}
+	return c
+}
+
+// UpSecondaries counts the Secondaries that are up.
+func (l *Nodes) UpSecondaries() int {
+	c := 0
+	for i := range l.Nodes {
+		if n := &l.Nodes[i]; n.isSecondary() && n.IsUp() {
+			c++
+		}
+	}
+	return c
+}
+
+// SecondaryWord is what Secondaries are called: standbys in streaming
+// replication, replicas in the other modes (known, or implied by roles
+// that are neither primary nor standby); standbys when nothing tells.
+func (l *Nodes) SecondaryWord() string {
+	switch m := l.EffectiveMode(); {
+	case m == ModeStreaming:
+		return "standbys"
+	case m.Known():
+		return "replicas"
+	}
+	for i := range l.Nodes {
+		if l.Nodes[i].has(pcp.FieldRole) {
+			return "replicas"
+		}
+	}
+	return "standbys"
+}
+
+func (n *Node) isSecondary() bool {
+	return n.has(pcp.FieldRole) && (n.Info.Role == 1 || n.Info.Role == 3)
+}
+
 // Streaming reports a streaming-replication cluster (roles primary and
 // standby), where having no primary is a fault.
 func (l *Nodes) Streaming() bool {

@@ -90,3 +90,35 @@ func TestPrimaryIsModeAware(t *testing.T) {
 		t.Errorf("a down primary is no primary: node %d", p.ID)
 	}
 }
+
+// TestSecondaries: check --standbys counts the nodes besides the primary
+// or main one, in the mode's word.
+func TestSecondaries(t *testing.T) {
+	nodes := func(mode Mode, layout pcp.Layout, roles ...int) *Nodes {
+		l := &Nodes{Mode: mode}
+		for i, r := range roles {
+			status := 2
+			if i == len(roles)-1 {
+				status = 3 // the last one down
+			}
+			l.Nodes = append(l.Nodes, Node{ID: i, Info: pcp.NodeInfo{Status: status, Role: r, Layout: layout}})
+		}
+		return l
+	}
+	for _, c := range []struct {
+		name    string
+		l       *Nodes
+		all, up int
+		word    string
+	}{
+		{"streaming", nodes(ModeUnknown, pcp.Layout43Q, 2, 3, 3), 2, 1, "standbys"},
+		{"native, mode told", nodes(ModeNative, pcp.Layout43Q, 0, 1, 1), 2, 1, "replicas"},
+		{"snapshot, mode not told", nodes(ModeUnknown, pcp.Layout43Q, 0, 1, 1, 1), 3, 2, "replicas"},
+		{"raw", nodes(ModeRaw, pcp.Layout43Q, 0, 1), 1, 0, "replicas"},
+		{"no roles (3.0)", nodes(ModeUnknown, pcp.Layout30, 0, 0), 0, 0, "standbys"},
+	} {
+		if all, up, word := c.l.Secondaries(), c.l.UpSecondaries(), c.l.SecondaryWord(); all != c.all || up != c.up || word != c.word {
+			t.Errorf("%s: %d %s, %d up; want %d %s, %d up", c.name, all, word, up, c.all, c.word, c.up)
+		}
+	}
+}

@@ -73,7 +73,9 @@ the PCP port is used, except by --backends.
 Thresholds are WARN,CRIT, each in the plugin range syntax: 10 (alert
 outside 0..10), 10: (below 10), ~:10 (above 10), 10:20 (outside), @10:20
 (inside). Either may be left out ("5," or ",10").
-  --standbys     up standbys; a bare number is a minimum (2 means 2:)
+  --standbys     up standbys (replicas outside streaming replication: the
+                 nodes besides the main one); a bare number is a minimum
+                 (2 means 2:)
   --lag          replication delay per standby: bytes, or a duration (10s)
                  when pgpool reports delay by time (delay_threshold_by_time)
   --busy-children  per cent of pgpool's children serving a client`,
@@ -120,7 +122,7 @@ outside 0..10), 10: (below 10), ~:10 (above 10), 10:20 (outside), @10:20
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return unknown(f.IOStreams, err) })
 	fl := cmd.Flags()
 	fl.BoolVar(&opts.RequirePrimary, "require-primary", false, "CRITICAL unless a primary node is up")
-	fl.StringVar(&standbys, "standbys", "", "WARN,CRIT minimum up standbys (e.g. 2,1)")
+	fl.StringVar(&standbys, "standbys", "", "WARN,CRIT minimum up standbys, or replicas outside streaming replication (e.g. 2,1)")
 	fl.StringVar(&lag, "lag", "", "WARN,CRIT replication delay: bytes, or a duration under delay by time")
 	fl.StringVar(&busy, "busy-children", "", "WARN,CRIT per cent of pgpool children serving a client")
 	fl.BoolVar(&opts.Quorum, "quorum", false, "CRITICAL unless the watchdog has quorum and every pgpool agrees on one leader")
@@ -214,27 +216,24 @@ func judge(o *CheckOptions, c *output.Cluster, h *health.Cluster, snap *monitor.
 		r.perfItem("primary_up", strconv.Itoa(v), ";;1:", "0", "1")
 	}
 	if t := o.Standbys; t != nil {
-		worst, total, any := math.MaxInt, 0, false
+		worst, total, any, word := math.MaxInt, 0, false, ""
 		for i := range h.Pgpools {
 			p := &h.Pgpools[i]
 			if !p.Reachable() {
 				continue
 			}
-			n := p.Nodes.UpStandbys()
+			// Outside streaming replication the replicas count: the
+			// nodes besides the main one.
+			n := p.Nodes.UpSecondaries()
+			word = p.Nodes.SecondaryWord()
 			if sev := t.Judge(float64(n)); sev != health.OK {
-				r.add(sev, "pgpool"+suffix(i), health.CodeThreshold, fmt.Sprintf("%d standbys up%s (%s)", n, onWhat(multi, c.Pgpools[i].Endpoint), describe(*t)))
+				r.add(sev, "pgpool"+suffix(i), health.CodeThreshold, fmt.Sprintf("%d %s up%s (%s)", n, word, onWhat(multi, c.Pgpools[i].Endpoint), describe(*t)))
 			}
 			worst, any = min(worst, n), true
-			standbys := 0
-			for j := range p.Nodes.Nodes {
-				if p.Nodes.Nodes[j].Info.Role == 3 {
-					standbys++
-				}
-			}
-			total = max(total, standbys)
+			total = max(total, p.Nodes.Secondaries())
 		}
 		if any {
-			r.perfItem("standbys_up", strconv.Itoa(worst), t.Perf(), "0", strconv.Itoa(total))
+			r.perfItem(word+"_up", strconv.Itoa(worst), t.Perf(), "0", strconv.Itoa(total))
 		}
 	}
 	if t := o.Lag; t != nil && ref != nil {
