@@ -48,6 +48,22 @@ func psqlAt(t *testing.T, port, sql string) (string, error) {
 	return strings.TrimSpace(string(out)), err
 }
 
+// psqlPgpool runs one statement through pgpool. Right after a failover or
+// a failback pgpool restarts its children, and a session that lands on
+// one being replaced is closed before the statement runs: that is retried
+// (for a few seconds), any other outcome returned.
+func psqlPgpool(t *testing.T, sql string) (string, error) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, err := psqlAt(t, env(t, "PGPOOL_PORT"), sql)
+		if err == nil || !strings.Contains(out, "server closed the connection unexpectedly") || time.Now().After(deadline) {
+			return out, err
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
 func pgPort(t *testing.T, id int) string { return strings.Fields(env(t, "PG_PORTS"))[id] }
 
 // recoverNode brings node id back as a copy of the others: detached,
@@ -115,7 +131,7 @@ func TestModeReplicatedRecovery(t *testing.T) {
 	if r := modern(t, "node", "detach", "2", "--wait"); r.Code != 0 {
 		t.Fatalf("detach 2: %s", r)
 	}
-	if out, err := psqlAt(t, env(t, "PGPOOL_PORT"), "CREATE TABLE IF NOT EXISTS e2e_modes(i int); INSERT INTO e2e_modes VALUES (1)"); err != nil {
+	if out, err := psqlPgpool(t, "CREATE TABLE IF NOT EXISTS e2e_modes(i int); INSERT INTO e2e_modes VALUES (1)"); err != nil {
 		t.Fatalf("write through pgpool: %v %s", err, out)
 	}
 	stopPostgres(t, 2)
@@ -194,7 +210,7 @@ func TestModeReplicatedReadOnlyReplica(t *testing.T) {
 		t.Errorf("check --backends: %s", r)
 	}
 	// What the finding warns of.
-	if out, err := psqlAt(t, env(t, "PGPOOL_PORT"), "CREATE TABLE IF NOT EXISTS e2e_modes(i int); INSERT INTO e2e_modes VALUES (2)"); err == nil || !strings.Contains(out, "kind mismatch among backends") {
+	if out, err := psqlPgpool(t, "CREATE TABLE IF NOT EXISTS e2e_modes(i int); INSERT INTO e2e_modes VALUES (2)"); err == nil || !strings.Contains(out, "kind mismatch among backends") {
 		t.Errorf("a write through pgpool: %v %s", err, out)
 	}
 }
