@@ -302,6 +302,11 @@ func TestModeReplicatedCommands(t *testing.T) {
 	if r := modern(t, "check", "--standbys", "3"); r.Code != 1 || !strings.HasPrefix(r.Stdout, "PGPOOL WARNING - 2 replicas up (warning 3) |") {
 		t.Errorf("check --standbys 3: %s", r)
 	}
+	// --require-primary requires the main node here (it was CRITICAL: "no
+	// primary node is up").
+	if r := modern(t, "check", "--require-primary"); r.Code != 0 || !strings.HasPrefix(r.Stdout, "PGPOOL OK - 3/3 nodes up, "+main+" |") || !strings.HasSuffix(r.Stdout, " main_up=1;;1:;0;1\n") {
+		t.Errorf("check --require-primary: %s", r)
+	}
 	if r := modern(t, "status-codes"); r.Code != 0 || !strings.Contains(r.Stdout, "  "+num+"  "+mode+" ") {
 		t.Errorf("status-codes: %s", r)
 	}

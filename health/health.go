@@ -311,22 +311,32 @@ func (l *Nodes) UpSecondaries() int {
 	return c
 }
 
-// SecondaryWord is what Secondaries are called: standbys in streaming
-// replication, replicas in the other modes (known, or implied by roles
-// that are neither primary nor standby); standbys when nothing tells.
+// SecondaryWord is what Secondaries are called: standbys, or replicas
+// where the roles are main and replica.
 func (l *Nodes) SecondaryWord() string {
+	if l.MainAndReplicas() {
+		return "replicas"
+	}
+	return "standbys"
+}
+
+// MainAndReplicas reports a cluster whose roles are main and replica, not
+// primary and standby: a mode other than streaming replication (told, or
+// implied by roles that are neither primary nor standby). False when
+// nothing tells (no roles: 3.x).
+func (l *Nodes) MainAndReplicas() bool {
 	switch m := l.EffectiveMode(); {
 	case m == ModeStreaming:
-		return "standbys"
+		return false
 	case m.Known():
-		return "replicas"
+		return true
 	}
 	for i := range l.Nodes {
 		if l.Nodes[i].has(pcp.FieldRole) {
-			return "replicas"
+			return true
 		}
 	}
-	return "standbys"
+	return false
 }
 
 func (n *Node) isSecondary() bool {

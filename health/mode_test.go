@@ -92,7 +92,8 @@ func TestPrimaryIsModeAware(t *testing.T) {
 }
 
 // TestSecondaries: check --standbys counts the nodes besides the primary
-// or main one, in the mode's word.
+// or main one, in the mode's word; where the roles are main and replica,
+// check --require-primary requires the main node.
 func TestSecondaries(t *testing.T) {
 	nodes := func(mode Mode, layout pcp.Layout, roles ...int) *Nodes {
 		l := &Nodes{Mode: mode}
@@ -119,6 +120,9 @@ func TestSecondaries(t *testing.T) {
 	} {
 		if all, up, word := c.l.Secondaries(), c.l.UpSecondaries(), c.l.SecondaryWord(); all != c.all || up != c.up || word != c.word {
 			t.Errorf("%s: %d %s, %d up; want %d %s, %d up", c.name, all, word, up, c.all, c.word, c.up)
+		}
+		if got := c.l.MainAndReplicas(); got != (c.word == "replicas") {
+			t.Errorf("%s: MainAndReplicas %v", c.name, got)
 		}
 	}
 }

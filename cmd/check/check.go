@@ -73,12 +73,14 @@ the PCP port is used, except by --backends.
 Thresholds are WARN,CRIT, each in the plugin range syntax: 10 (alert
 outside 0..10), 10: (below 10), ~:10 (above 10), 10:20 (outside), @10:20
 (inside). Either may be left out ("5," or ",10").
-  --standbys     up standbys (replicas outside streaming replication: the
-                 nodes besides the main one); a bare number is a minimum
-                 (2 means 2:)
+  --standbys     up standbys; a bare number is a minimum (2 means 2:)
   --lag          replication delay per standby: bytes, or a duration (10s)
                  when pgpool reports delay by time (delay_threshold_by_time)
-  --busy-children  per cent of pgpool's children serving a client`,
+  --busy-children  per cent of pgpool's children serving a client
+
+Outside streaming replication, where the roles are main and replica,
+--standbys counts the replicas (perfdata replicas_up) and
+--require-primary requires the main node (main_up).`,
 		Example: `  pcpctl check -h db1 -p 9898 -U pcpadmin -w --standbys 2,1 --lag 1000000,16000000
   pcpctl check --context prod --quorum --require-primary
   pcpctl check --pgpool db1:9898 --pgpool db2:9898 --busy-children 80,95`,
@@ -121,7 +123,7 @@ outside 0..10), 10: (below 10), ~:10 (above 10), 10:20 (outside), @10:20
 	}
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return unknown(f.IOStreams, err) })
 	fl := cmd.Flags()
-	fl.BoolVar(&opts.RequirePrimary, "require-primary", false, "CRITICAL unless a primary node is up")
+	fl.BoolVar(&opts.RequirePrimary, "require-primary", false, "CRITICAL unless a primary node is up (the main node where the roles are main and replica)")
 	fl.StringVar(&standbys, "standbys", "", "WARN,CRIT minimum up standbys, or replicas outside streaming replication (e.g. 2,1)")
 	fl.StringVar(&lag, "lag", "", "WARN,CRIT replication delay: bytes, or a duration under delay by time")
 	fl.StringVar(&busy, "busy-children", "", "WARN,CRIT per cent of pgpool children serving a client")
@@ -196,24 +198,33 @@ func judge(o *CheckOptions, c *output.Cluster, h *health.Cluster, snap *monitor.
 		}
 	}
 	if o.RequirePrimary {
-		seen := false
+		// Where the roles are main and replica there is no primary: the
+		// main node is the one required (a healthy native cluster was
+		// CRITICAL for want of a primary).
+		seen, word := false, "primary"
 		for i := range h.Pgpools {
-			if p := &h.Pgpools[i]; p.Reachable() && p.Nodes.Primary() != nil {
-				seen = true
+			p := &h.Pgpools[i]
+			if !p.Reachable() {
+				continue
 			}
+			lead := p.Nodes.Primary()
+			if p.Nodes.MainAndReplicas() {
+				lead, word = p.Nodes.Lead(), "main"
+			}
+			seen = seen || lead != nil
 		}
 		already := false
 		for _, f := range r.findings {
 			already = already || f.Code == health.CodeNoPrimary
 		}
 		if !seen && !already {
-			r.add(health.Critical, "cluster", health.CodeNoPrimaryRequired, "no primary node is up")
+			r.add(health.Critical, "cluster", health.CodeNoPrimaryRequired, "no "+word+" node is up")
 		}
 		v := 0
 		if seen {
 			v = 1
 		}
-		r.perfItem("primary_up", strconv.Itoa(v), ";;1:", "0", "1")
+		r.perfItem(word+"_up", strconv.Itoa(v), ";;1:", "0", "1")
 	}
 	if t := o.Standbys; t != nil {
 		worst, total, any, word := math.MaxInt, 0, false, ""
