@@ -453,3 +453,87 @@ func TestModeReplicatedTTYWatchRecovery(t *testing.T) {
 		t.Errorf("watch after Ctrl-C:\n%s", s)
 	}
 }
+
+// TestModeReplicatedEveryCommand: the modern commands the other mode
+// tests do not reach, each against the live cluster, in the mode's words.
+func TestModeReplicatedEveryCommand(t *testing.T) {
+	needMode(t, replicated...)
+	role := func(id int) string { return map[bool]string{true: "main", false: "replica"}[id == 0] }
+	var hc []struct {
+		NodeID int    `json:"node_id"`
+		Role   string `json:"role"`
+		Total  int    `json:"total_count"`
+	}
+	modernJSON(t, &hc, "node", "health")
+	if len(hc) != 3 {
+		t.Fatalf("node health: %d nodes", len(hc))
+	}
+	for i, h := range hc {
+		if h.NodeID != i || h.Role != role(i) || h.Total < 1 {
+			t.Errorf("node health: %+v, want node %d, %s, checked", h, i, role(i))
+		}
+	}
+	var info struct {
+		Role   string `json:"role"`
+		PgRole string `json:"pg_role"`
+	}
+	modernJSON(t, &info, "node", "info", "0")
+	if info.Role != "main" || info.PgRole != "main" {
+		t.Errorf("node info 0: %+v", info)
+	}
+	var procs []struct {
+		PID int `json:"pid"`
+	}
+	modernJSON(t, &procs, "process", "list")
+	if len(procs) == 0 || procs[0].PID <= 0 {
+		t.Fatalf("process list: %+v", procs)
+	}
+	var proc struct {
+		PID   int `json:"pid"`
+		Slots []struct {
+			PID int `json:"pid"`
+		} `json:"slots"`
+	}
+	modernJSON(t, &proc, "process", "info", fmt.Sprint(procs[0].PID))
+	if proc.PID != procs[0].PID || len(proc.Slots) == 0 || proc.Slots[0].PID != proc.PID {
+		t.Errorf("process info %d: %+v", procs[0].PID, proc)
+	}
+	want := "pgpool at " + env(t, "PCP_HOST") + ":" + env(t, "PCP_PORT") + " is reloading its configuration (scope local)\n"
+	if r := modern(t, "pgpool", "reload"); r.Code != 0 || r.Stdout != want {
+		t.Errorf("pgpool reload: %s", r)
+	}
+	// The mode clusters run 4.3.5, which has neither request.
+	if cluster["PGPOOL_RELEASE"] == "4.3" {
+		for _, c := range [][]string{{"pgpool", "log-rotate"}, {"cache", "invalidate"}} {
+			if r := modern(t, c...); r.Code != 5 || !strings.Contains(r.Stderr, "it needs pgpool-II 4.6 or later") {
+				t.Errorf("%v on 4.3.5: %s", c, r)
+			}
+		}
+	}
+	// A context naming this cluster: the summary names the main node.
+	cfg := filepath.Join(t.TempDir(), "config.yaml")
+	doc := fmt.Sprintf("current-context: %s\ncontexts:\n  - name: %[1]s\n    user: %s\n    pgpools:\n      - host: %s\n        pcp_port: %s\n",
+		clusterMode(), env(t, "PCP_USER"), env(t, "PCP_HOST"), env(t, "PCP_PORT"))
+	if err := os.WriteFile(cfg, []byte(doc), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, pcpctlBin, invocation{Tool: "pcpctl", Args: []string{"-w", "node", "list", "--check", "-o", "table"},
+		Env: map[string]string{"PCPCTL_CONFIG": cfg, "PCPHOST": "", "PCPPORT": "", "PCPUSER": ""}})
+	if r.Code != 0 || !strings.Contains(r.Stdout, "3/3 nodes up ("+clusterMode()+"), main: node 0 (") || strings.Contains(r.Stdout, "primary") {
+		t.Errorf("node list on context %s: %s", clusterMode(), r)
+	}
+	// The metrics: no backend is a primary here; node 0 has the main role.
+	s := startServe(t, "--pgpool", env(t, "PCP_HOST")+":"+env(t, "PCP_PORT"))
+	code, body := s.get(t, "/metrics")
+	if code != 200 {
+		t.Fatalf("/metrics: %d", code)
+	}
+	for id := 0; id < 3; id++ {
+		for metric, want := range map[string]string{"pgpool_backend_primary": "0", "pgpool_backend_role": map[bool]string{true: "0", false: "1"}[id == 0]} {
+			re := regexp.MustCompile(metric + `\{[^}]*node="` + fmt.Sprint(id) + `"[^}]*\} (\S+)`)
+			if m := re.FindStringSubmatch(body); m == nil || m[1] != want {
+				t.Errorf("%s of node %d: %v, want %s", metric, id, m, want)
+			}
+		}
+	}
+}
