@@ -267,44 +267,24 @@ func (l *Nodes) Lead() *Node {
 }
 
 // Up counts the nodes pgpool sends queries to (waiting or up).
-func (l *Nodes) Up() int {
-	c := 0
-	for i := range l.Nodes {
-		if l.Nodes[i].IsUp() {
-			c++
-		}
-	}
-	return c
-}
+func (l *Nodes) Up() int { return l.count((*Node).IsUp) }
 
 // UpStandbys counts the standbys that are up.
-func (l *Nodes) UpStandbys() int {
-	c := 0
-	for i := range l.Nodes {
-		if l.Nodes[i].IsUpStandby() {
-			c++
-		}
-	}
-	return c
-}
+func (l *Nodes) UpStandbys() int { return l.count((*Node).IsUpStandby) }
 
 // Secondaries counts the nodes that are neither the primary nor the main
 // node: standbys in streaming replication, replicas in the other modes.
-func (l *Nodes) Secondaries() int {
-	c := 0
-	for i := range l.Nodes {
-		if l.Nodes[i].isSecondary() {
-			c++
-		}
-	}
-	return c
-}
+func (l *Nodes) Secondaries() int { return l.count((*Node).isSecondary) }
 
 // UpSecondaries counts the Secondaries that are up.
 func (l *Nodes) UpSecondaries() int {
+	return l.count(func(n *Node) bool { return n.isSecondary() && n.IsUp() })
+}
+
+func (l *Nodes) count(rule func(*Node) bool) int {
 	c := 0
 	for i := range l.Nodes {
-		if n := &l.Nodes[i]; n.isSecondary() && n.IsUp() {
+		if rule(&l.Nodes[i]) {
 			c++
 		}
 	}
