@@ -35,11 +35,6 @@ func Map(m map[string]string) Env {
 	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
 }
 
-// FromGetenv adapts a getenv-style function; an empty value counts as unset.
-func FromGetenv(getenv func(string) string) Env {
-	return func(name string) (string, bool) { v := getenv(name); return v, v != "" }
-}
-
 // Lookup is the variable's value and whether it is set. A nil Env is an
 // empty environment.
 func (e Env) Lookup(name string) (string, bool) {
