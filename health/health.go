@@ -300,6 +300,16 @@ func (l *Nodes) SecondaryWord() string {
 	return "standbys"
 }
 
+// LeadWord is what the node Lead finds is called: primary, or main where
+// the roles are main and replica. (Unlike Mode.MainWord, a server that
+// sends no roles, 3.x, keeps the word primary.)
+func (l *Nodes) LeadWord() string {
+	if l.MainAndReplicas() {
+		return "main"
+	}
+	return "primary"
+}
+
 // MainAndReplicas reports a cluster whose roles are main and replica, not
 // primary and standby: a mode other than streaming replication (told, or
 // implied by roles that are neither primary nor standby). False when
@@ -415,7 +425,10 @@ func NodeFindings(l *Nodes) []Finding {
 			}
 		}
 	}
-	if !l.Partial && mode.HasPrimary() && l.Primary() == nil {
+	// Lead, not Primary: in logical replication pgpool reports the roles
+	// main and replica over PCP (only streaming replication has primary
+	// and standby there), and the node it relies on is the main one.
+	if !l.Partial && mode.HasPrimary() && l.Lead() == nil {
 		add(Critical, "cluster", CodeNoPrimary, "no "+mode.MainWord()+" node is up")
 	}
 	if pgPrimaries > 1 {

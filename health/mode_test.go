@@ -126,3 +126,27 @@ func TestSecondaries(t *testing.T) {
 		}
 	}
 }
+
+// pgpool reports logical replication's nodes as main and replica over PCP
+// (pcp_worker.c gives primary and standby in streaming replication only):
+// a cluster whose main node is up has the node it needs.
+func TestLogicalModeMainNodeIsEnough(t *testing.T) {
+	node := func(id, role, status int) Node {
+		return Node{ID: id, Info: pcp.NodeInfo{Role: role, Status: status, Layout: pcp.Layout43Q}}
+	}
+	up := &Nodes{Mode: ModeLogical, Nodes: []Node{node(0, 0, 2), node(1, 1, 2)}}
+	for _, f := range NodeFindings(up) {
+		t.Errorf("healthy logical cluster: %+v", f)
+	}
+	down := &Nodes{Mode: ModeLogical, Nodes: []Node{node(0, 0, 3), node(1, 1, 3)}}
+	found := false
+	for _, f := range NodeFindings(down) {
+		found = found || (f.Code == CodeNoPrimary && f.Text == "no main node is up")
+	}
+	if !found {
+		t.Errorf("logical cluster with every node down: %+v, want %q", NodeFindings(down), "no main node is up")
+	}
+	if w := up.LeadWord(); w != "main" {
+		t.Errorf("LeadWord = %q", w)
+	}
+}

@@ -207,11 +207,8 @@ func judge(o *CheckOptions, c *output.Cluster, h *health.Cluster, snap *monitor.
 			if !p.Reachable() {
 				continue
 			}
-			lead := p.Nodes.Primary()
-			if p.Nodes.MainAndReplicas() {
-				lead, word = p.Nodes.Lead(), "main"
-			}
-			seen = seen || lead != nil
+			word = p.Nodes.LeadWord()
+			seen = seen || p.Nodes.Lead() != nil
 		}
 		already := false
 		for _, f := range r.findings {
