@@ -147,8 +147,9 @@ func (cfg Config) username() string {
 }
 
 // PassFilePassword is what the password file gives this session: the entry
-// for its host, port and user in PassFile. A caller that must know before dialling (to prompt or not) passes
-// the answer on in Password with NoPassFile, so the file is read once.
+// for its host, port and user in PassFile. A caller that must know before
+// dialling (to prompt or not) passes the answer on in Password with
+// NoPassFile, so the file is read once.
 func (cfg Config) PassFilePassword() (string, bool) {
 	path := cfg.PassFile
 	if path == "" {
@@ -182,6 +183,16 @@ type transport interface {
 }
 
 func dial(ctx context.Context, cfg Config) (transport, error) {
+	// failed is a dial failure of kind k at addr: a timeout when the
+	// context ended first.
+	failed := func(k Kind, err error, addr string, socket, lookup bool) error {
+		e := causeError(k, OpDial, err)
+		if ctx.Err() != nil {
+			e = timeoutError(ctx, OpDial, err)
+		}
+		e.Addr, e.Socket, e.Lookup = addr, socket, lookup
+		return e
+	}
 	if IsSocket(cfg.Host) {
 		dir := cfg.Host
 		if dir == "" {
@@ -190,38 +201,17 @@ func dial(ctx context.Context, cfg Config) (transport, error) {
 		path := SocketPath(dir, cfg.Port)
 		nc, err := dialUnix(ctx, path)
 		if err != nil {
-			if ctx.Err() != nil {
-				e := timeoutError(ctx, OpDial, err)
-				e.Addr, e.Socket = path, true
-				return nil, e
-			}
-			e := causeError(KindConnect, OpDial, err)
-			e.Addr, e.Socket = path, true
-			return nil, e
+			return nil, failed(KindConnect, err, path, true, false)
 		}
 		return nc, nil
 	}
 	ip, err := resolve(ctx, cfg.Host, cfg.LookupInvalid)
 	if err != nil {
-		if ctx.Err() != nil {
-			e := timeoutError(ctx, OpDial, err)
-			e.Addr, e.Lookup = cfg.Host, true
-			return nil, e
-		}
-		e := causeError(KindHost, OpDial, err)
-		e.Addr, e.Lookup = cfg.Host, true
-		return nil, e
+		return nil, failed(KindHost, err, cfg.Host, false, true)
 	}
 	nc, err := dialTCP(ctx, ip, cfg.Port)
 	if err != nil {
-		if ctx.Err() != nil {
-			e := timeoutError(ctx, OpDial, err)
-			e.Addr = cfg.Host
-			return nil, e
-		}
-		e := causeError(KindConnect, OpDial, err)
-		e.Addr = cfg.Host
-		return nil, e
+		return nil, failed(KindConnect, err, cfg.Host, false, false)
 	}
 	return nc, nil
 }

@@ -42,13 +42,10 @@ var Releases = []Release{
 // Debian 12, whose tools pcpctl first replaced.
 const DefaultRelease = "4.3"
 
-// CompatEnv names the variable that selects the release line.
-const CompatEnv = environ.Compat
-
 // CurrentRelease is the release PCPCTL_COMPAT selects (a line such as
 // "4.6", or its version, "4.6.1").
 func CurrentRelease(env environ.Env) (Release, error) {
-	want := env.Get(CompatEnv)
+	want := env.Get(environ.Compat)
 	if want == "" {
 		want = DefaultRelease
 	}
@@ -57,7 +54,7 @@ func CurrentRelease(env environ.Env) (Release, error) {
 			return r, nil
 		}
 	}
-	return Release{}, fmt.Errorf("%s=%q: not a supported release (use 4.3, 4.6 or 4.7)", CompatEnv, want)
+	return Release{}, fmt.Errorf("%s=%q: not a supported release (use 4.3, 4.6 or 4.7)", environ.Compat, want)
 }
 
 // SupportNote is one line of the releases table in pcpctl status-codes and

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pcpctl/pcpctl/cmd/internal/environ"
 	"github.com/pcpctl/pcpctl/pcp"
 	"github.com/pcpctl/pcpctl/pcp/pcptest"
 )
@@ -63,7 +64,7 @@ func TestNewTools(t *testing.T) {
 	passfile := filepath.Join(t.TempDir(), "pcppass")
 	os.WriteFile(passfile, []byte("*:*:"+fakeUser+":"+fakePass+"\n"), 0o600)
 	t.Setenv("PCPPASSFILE", passfile)
-	t.Setenv(CompatEnv, "4.6")
+	t.Setenv(environ.Compat, "4.6")
 	type server struct {
 		name          string
 		rel46, lc, qc bool
@@ -105,12 +106,12 @@ func TestCompatRelease(t *testing.T) {
 	for _, c := range []struct{ env, want string }{{"", "pcp_node_count (pgpool-II) 4.3.5\n"}, {"4.3", "pcp_node_count (pgpool-II) 4.3.5\n"},
 		{"4.6", "pcp_node_count (pgpool-II) 4.6.1\n"}, {"4.6.1", "pcp_node_count (pgpool-II) 4.6.1\n"},
 		{"4.7", "pcp_node_count (pgpool-II) 4.7.2\n"}, {"4.7.2", "pcp_node_count (pgpool-II) 4.7.2\n"}} {
-		t.Setenv(CompatEnv, c.env)
+		t.Setenv(environ.Compat, c.env)
 		if _, errOut, code := runTool("pcp_node_count", []string{"-V"}); errOut != c.want || code != 0 {
-			t.Errorf("%s=%q: -V printed %q, exit %d", CompatEnv, c.env, errOut, code)
+			t.Errorf("%s=%q: -V printed %q, exit %d", environ.Compat, c.env, errOut, code)
 		}
 	}
-	t.Setenv(CompatEnv, "5.0")
+	t.Setenv(environ.Compat, "5.0")
 	out, errOut, code := runTool("pcp_node_count", []string{"-V"})
 	if out != "" || code != 1 || errOut != "pcp_node_count: PCPCTL_COMPAT=\"5.0\": not a supported release (use 4.3, 4.6 or 4.7)\n" {
 		t.Errorf("bad release: %q %q %d", out, errOut, code)
