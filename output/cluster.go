@@ -89,15 +89,6 @@ func (c *Cluster) Health() *health.Cluster {
 	return h
 }
 
-// StatusDisagrees reports pgpools that disagree on node id's status.
-func (c *Cluster) StatusDisagrees(id int) bool { return c.Health().StatusDisagrees(id) }
-
-// PrimaryDisagrees reports pgpools that disagree on the primary.
-func (c *Cluster) PrimaryDisagrees() bool { return c.Health().PrimaryDisagrees() }
-
-// Leaders lists the pgpools that claim to be the watchdog leader.
-func (c *Cluster) Leaders() []string { return c.Health().Leaders() }
-
 // Reached counts the pgpools that answered.
 func (c *Cluster) Reached() int {
 	n := 0
@@ -115,9 +106,6 @@ func (c *Cluster) Findings() []health.Finding { return c.Health().Findings() }
 
 // Warnings lists the findings' texts; an empty list is a healthy cluster.
 func (c *Cluster) Warnings() []string { return health.Texts(c.Findings()) }
-
-// Summary is the one-line state of the cluster.
-func (c *Cluster) Summary() string { h := c.Health(); return c.summary(h, h.Findings()) }
 
 func (c *Cluster) summary(h *health.Cluster, findings []health.Finding) string {
 	s := fmt.Sprintf("%d/%d pgpools reachable", c.Reached(), len(c.Pgpools))
@@ -264,11 +252,8 @@ func (p *PgpoolView) watchdogRecord() any {
 	}
 }
 
-// Record is the whole cluster as one document: each pgpool with its own
+// Document is the whole cluster as one document: each pgpool with its own
 // records, then per node the view of every pgpool, then the warnings.
-func (c *Cluster) Record() Record { return c.Document(c.Findings()).(Record) }
-
-// Document is Record with the findings given.
 func (c *Cluster) Document(findings []health.Finding) any {
 	return append(c.Frame(findings), Field{"warnings", warningRecords(findings)})
 }
