@@ -298,3 +298,28 @@ func TestModernTTYWatch(t *testing.T) {
 		t.Errorf("Ctrl-C did not exit cleanly:\n%s", screen)
 	}
 }
+
+// TestModernDebugTrace: -d traces every packet with its decoded fields
+// against the real pgpool, the MD5 response masked (run checks that no
+// form of the password is in the output).
+func TestModernDebugTrace(t *testing.T) {
+	needCluster(t)
+	r := modern(t, "-d", "node", "info", "0", "-o", "json")
+	if r.Code != 0 || !strings.Contains(r.Stdout, `"node_id": 0`) {
+		t.Fatalf("node info -d: %s", r)
+	}
+	for _, want := range []string{
+		"pcpctl: trace: send SaltRequest len=4 {}\n",
+		"pcpctl: trace: send Authenticate len=",
+		" {user=" + env(t, "PCP_USER") + " response=********}\n",
+		"pcpctl: trace: recv 'r' AuthenticationResult len=21 {Tag:AuthenticationOK Reason:}\n",
+		"pcpctl: trace: send NodeInfoRequest len=6 {NodeID:0}\n",
+		"pcpctl: trace: recv 'i' NodeInfoReply len=",
+		" {Tag:NodeInfo Count:0 HasNode:true Node:{Hostname:" + env(t, "PCP_HOST") + " Port:",
+		"pcpctl: trace: send Terminate len=4 {}\n",
+	} {
+		if !strings.Contains(r.Stderr, want) {
+			t.Errorf("trace lacks %q:\n%s", want, r.Stderr)
+		}
+	}
+}
