@@ -159,6 +159,21 @@ func warningRecords(findings []health.Finding) []Record {
 	return recs
 }
 
+// Judged is v with its findings computed once, for a caller that acts on
+// them after printing (--check, the warnings on stderr): the printers then
+// reuse them instead of judging v again.
+func Judged(v Printable) (Printable, []health.Finding) {
+	f := v.Findings()
+	return judged{v, f}, f
+}
+
+type judged struct {
+	Printable
+	findings []health.Finding
+}
+
+func (j judged) Findings() []health.Finding { return j.findings }
+
 // Single shows a one-element value (node info, a process, one node's
 // health) as an object, not a list of one, in json and yaml; every other
 // form is v's own.

@@ -123,16 +123,11 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 	}
 	c := Fetch(ctx, o.Factory, o.Targets, o.Loc, true)
 	c.Context = o.Context
-	if err := output.Print(o.IO.Out, o.Format, c); err != nil {
+	findings, err := cmdutil.PrintJudged(o.IO, o.Format, c)
+	if err != nil {
 		return err
 	}
-	warnings := c.Warnings()
-	if o.Format != output.FormatTable {
-		for _, w := range warnings {
-			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", w)
-		}
-	}
-	if len(warnings) > 0 {
+	if len(findings) > 0 {
 		return &exitcode.Error{Code: exitcode.Unhealthy, Err: errors.New("cluster unhealthy"), Silent: true}
 	}
 	return nil

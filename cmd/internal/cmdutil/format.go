@@ -2,11 +2,14 @@ package cmdutil
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
+	"github.com/pcpctl/pcpctl/cmd/iostreams"
+	"github.com/pcpctl/pcpctl/health"
 	"github.com/pcpctl/pcpctl/output"
 )
 
@@ -59,4 +62,21 @@ func RunOnTargets[O any](ctx context.Context, f *factory.Factory, dst *[]*factor
 		return runF(ctx, opts)
 	}
 	return run(ctx, opts)
+}
+
+// PrintJudged prints v and returns its findings, judged once. A table
+// carries them below it; in every other format they also go to stderr as
+// "pcpctl: warning: …" lines, where a script reading stdout does not trip
+// over them.
+func PrintJudged(ios *iostreams.IOStreams, f output.Format, v output.Printable) ([]health.Finding, error) {
+	v, findings := output.Judged(v)
+	if err := output.Print(ios.Out, f, v); err != nil {
+		return nil, err
+	}
+	if f != output.FormatTable {
+		for _, w := range health.Texts(findings) {
+			fmt.Fprintf(ios.ErrOut, "pcpctl: warning: %s\n", w)
+		}
+	}
+	return findings, nil
 }

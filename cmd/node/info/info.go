@@ -72,13 +72,6 @@ func infoRun(ctx context.Context, o *InfoOptions) error {
 	l := output.NewNodeList(infos, o.Loc)
 	l.Nodes[0].ID = o.ID
 	l.Partial = true
-	if err := output.Print(o.IO.Out, o.Format, output.Single(l)); err != nil {
-		return err
-	}
-	if o.Format != output.FormatTable {
-		for _, w := range l.Warnings() {
-			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", w)
-		}
-	}
-	return nil
+	_, err = cmdutil.PrintJudged(o.IO, o.Format, output.Single(l))
+	return err
 }

@@ -179,16 +179,11 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	l := output.NewNodeList(infos, o.Loc)
 	l.Mode = mode
 	o.enrich().Apply(ctx, l)
-	if err := output.Print(o.IO.Out, o.Format, l); err != nil {
+	findings, err := cmdutil.PrintJudged(o.IO, o.Format, l)
+	if err != nil {
 		return err
 	}
-	warnings := l.Warnings()
-	if o.Format != output.FormatTable {
-		for _, w := range warnings {
-			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", w)
-		}
-	}
-	if o.Check && len(warnings) > 0 {
+	if o.Check && len(findings) > 0 {
 		return &exitcode.Error{Code: exitcode.Unhealthy, Err: errors.New("cluster unhealthy"), Silent: true}
 	}
 	return nil

@@ -4,7 +4,6 @@ package status
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
@@ -62,16 +61,11 @@ func statusRun(ctx context.Context, o *StatusOptions) error {
 		return err
 	}
 	w := &output.Watchdog{Cluster: cl}
-	if err := output.Print(o.IO.Out, o.Format, w); err != nil {
+	findings, err := cmdutil.PrintJudged(o.IO, o.Format, w)
+	if err != nil {
 		return err
 	}
-	warnings := w.Warnings()
-	if o.Format != output.FormatTable {
-		for _, m := range warnings {
-			fmt.Fprintf(o.IO.ErrOut, "pcpctl: warning: %s\n", m)
-		}
-	}
-	if o.Check && len(warnings) > 0 {
+	if o.Check && len(findings) > 0 {
 		return &exitcode.Error{Code: exitcode.Unhealthy, Err: errors.New("watchdog unhealthy"), Silent: true}
 	}
 	return nil
