@@ -201,7 +201,7 @@ func stopPgpoolAndRestore(t *testing.T) {
 	if r.Code != 0 || !strings.Contains(r.Stdout, "(fast shutdown): stopped after ") {
 		t.Fatalf("stop --wait: %s", r)
 	}
-	waitFor(t, "pgpool process ends", 30*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	waitPgpoolGone(t, "pgpool stop --wait", pid)
 	if r := modern(t, "node", "list"); r.Code != 3 || r.Stdout != "" {
 		t.Errorf("node list of the stopped pgpool: want a connection failure (exit 3): %s", r)
 	}
@@ -273,6 +273,6 @@ func TestModernPgpoolStopConfirm(t *testing.T) {
 	if !strings.Contains(screen, "(fast shutdown): stopped after ") || !strings.Contains(screen, "EXIT=0") {
 		t.Errorf("confirmed:\n%s", screen)
 	}
-	waitFor(t, "pgpool process ends", 30*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	waitPgpoolGone(t, "pgpool stop --wait", pid)
 	restoreCluster(t)
 }

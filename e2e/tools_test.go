@@ -462,6 +462,53 @@ func pgpoolPID(t *testing.T) int {
 	return pid
 }
 
+// waitPgpoolGone waits for pgpool's main process to end after a stop
+// request; when it does not, the failure says what each process of its
+// group is waiting in and what pgpool logged, since a hung shutdown is
+// otherwise indistinguishable from a stop that never arrived.
+func waitPgpoolGone(t *testing.T, what string, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !processGone(pid) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: pgpool %d still runs 30s after the stop request\n%s", what, pid, pgpoolGroupState(t, pid))
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}
+
+// pgpoolGroupState lists the live members of pgpool's process group (its
+// main pid: scripts/cluster.sh starts it with setsid), each with its state,
+// kernel wait channel and process title, then the end of pgpool's log.
+func pgpoolGroupState(t *testing.T, pgid int) string {
+	var b strings.Builder
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, f := range stats {
+		raw, err := os.ReadFile(f)
+		s := string(raw)
+		i := strings.LastIndexByte(s, ')')
+		if err != nil || i < 0 {
+			continue
+		}
+		fs := strings.Fields(s[i+1:])
+		if len(fs) < 3 || fs[2] != strconv.Itoa(pgid) || fs[0] == "Z" || fs[0] == "X" {
+			continue
+		}
+		dir := filepath.Dir(f)
+		wchan, _ := os.ReadFile(filepath.Join(dir, "wchan"))
+		title, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
+		fmt.Fprintf(&b, "  pid %s state %s ppid %s wchan %s: %s\n", filepath.Base(dir), fs[0], fs[1], wchan, strings.TrimSpace(strings.ReplaceAll(string(title), "\x00", " ")))
+	}
+	if log, err := os.ReadFile(filepath.Join(env(t, "PCPCTL_CLUSTER_DIR"), "log", "pgpool.log")); err == nil {
+		lines := strings.Split(strings.TrimRight(string(log), "\n"), "\n")
+		b.WriteString("  pgpool.log ends:\n")
+		for _, l := range lines[max(0, len(lines)-25):] {
+			b.WriteString("    " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
 func processGone(pid int) bool {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -492,9 +539,7 @@ func TestToolsStop(t *testing.T) {
 			}
 			r := side(t, invocation{Tool: "pcp_stop_pgpool", Args: args(tcp(t), mode...)})
 			results = append(results, r)
-			waitFor(t, fmt.Sprintf("pgpool %d ends after stop %v", pid, mode), 30*time.Second, func() (bool, string) {
-				return processGone(pid), "running"
-			})
+			waitPgpoolGone(t, fmt.Sprintf("stop %v", mode), pid)
 			if r := stock(t, invocation{Tool: "pcp_node_count", Args: tcp(t)}); r.Code == 0 {
 				t.Errorf("PCP still answers after stop %v: %s", mode, r)
 			}

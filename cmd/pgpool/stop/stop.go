@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/pcpctl/pcpctl/client"
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory"
 	"github.com/pcpctl/pcpctl/cmd/iostreams"
@@ -150,8 +151,11 @@ func stopRun(ctx context.Context, o *StopOptions) error {
 	return err
 }
 
-// waitGone polls until a PCP connection is refused. Any other outcome
-// (a session, an authentication failure) means pgpool still answers.
+// waitGone polls until a PCP connection is refused: only then has the
+// last process holding pgpool's PCP socket (its main process) gone. A
+// port that accepts but does not answer is a shutdown still under way,
+// not a stopped pgpool: pgpool's PCP child exits before the main process,
+// which first waits for every child to end.
 func (o *StopOptions) waitGone(ctx context.Context) error {
 	wctx, cancel := context.WithTimeout(ctx, o.Settings.Timeout)
 	defer cancel()
@@ -161,19 +165,26 @@ func (o *StopOptions) waitGone(ctx context.Context) error {
 	}
 	poll := *o.Settings
 	poll.ConnectTimeout = min(poll.ConnectTimeout, 2*time.Second)
+	state := "it still answers"
 	for {
 		c, err := o.Factory.ConnectQuiet(wctx, &poll)
-		if err == nil {
+		var ce *client.Error
+		switch {
+		case err == nil:
 			c.Close()
-		} else if e, ok := err.(*exitcode.Error); ok && e.Code == exitcode.Connection && wctx.Err() == nil {
+			state = "it still answers"
+		case !errors.As(err, &ce):
+		case ce.Kind == client.KindConnect:
 			return nil
+		case ce.Kind == client.KindTimeout && ce.Op != client.OpDial:
+			state = "its PCP port still accepts connections but does not answer: pgpool's shutdown has not finished, and a pgpool process may be hung in it"
 		}
 		select {
 		case <-wctx.Done():
 			if ctx.Err() != nil {
 				return &exitcode.Error{Code: exitcode.Failure, Err: errors.New("interrupted")}
 			}
-			return &exitcode.Error{Code: exitcode.Connection, Err: fmt.Errorf("timed out after %s waiting for pgpool at %s to stop (it still answers); raise --timeout to wait longer", o.Settings.Timeout, o.Settings.Endpoint())}
+			return &exitcode.Error{Code: exitcode.Connection, Err: fmt.Errorf("timed out after %s waiting for pgpool at %s to stop (%s); raise --timeout to wait longer", o.Settings.Timeout, o.Settings.Endpoint(), state)}
 		case <-time.After(interval):
 		}
 	}

@@ -3,8 +3,11 @@ package stop
 import (
 	"context"
 	"errors"
+	"net"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pcpctl/pcpctl/cmd/exitcode"
 	"github.com/pcpctl/pcpctl/cmd/factory/factorytest"
@@ -72,5 +75,57 @@ func TestStop(t *testing.T) {
 func TestBadMode(t *testing.T) {
 	if _, err := modeByte("slow"); code(err) != exitcode.UsageError || err.Error() != `invalid --mode "slow": want smart, fast or immediate` {
 		t.Errorf("%v", err)
+	}
+}
+
+// TestWaitGone: --wait ends only when the PCP port refuses connections;
+// a pgpool that still answers, or whose port accepts but stays silent
+// (its shutdown hung), is reported as not stopped, each in its words.
+func TestWaitGone(t *testing.T) {
+	silent, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { silent.Close() })
+	held := make(chan net.Conn, 16)
+	go func() {
+		for {
+			c, err := silent.Accept()
+			if err != nil {
+				return
+			}
+			held <- c // accepted, never answered
+		}
+	}()
+	t.Cleanup(func() {
+		for len(held) > 0 {
+			(<-held).Close()
+		}
+	})
+	for _, c := range []struct {
+		name   string
+		target func(srv *pcptest.Server) (string, int)
+		code   int
+		text   string
+	}{
+		{"port refuses", func(srv *pcptest.Server) (string, int) { srv.Close(); return srv.Host, srv.Port }, 0, ""},
+		{"still answers", func(srv *pcptest.Server) (string, int) { return srv.Host, srv.Port }, exitcode.Connection, "to stop (it still answers); raise --timeout"},
+		{"accepts, silent", func(*pcptest.Server) (string, int) {
+			a := silent.Addr().(*net.TCPAddr)
+			return a.IP.String(), a.Port
+		}, exitcode.Connection, "(its PCP port still accepts connections but does not answer: pgpool's shutdown has not finished"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := &pcptest.Pgpool{User: "pcpadmin", Password: "pw", Layout: pcp.Layout43Q, Nodes: pcptest.ThreeNodes()}
+			srv := pcptest.NewServer(t, p.Serve)
+			f, _ := factorytest.New(t, srv, "pcpadmin", "pw", nil)
+			host, port := c.target(srv)
+			f.Host, f.Port, f.Timeout = host, strconv.Itoa(port), "1s"
+			o := &StopOptions{Factory: f, Settings: factorytest.Settings(t, f), PollInterval: 50 * time.Millisecond}
+			err := o.waitGone(context.Background())
+			if code(err) != c.code || (c.text != "" && !strings.Contains(err.Error(), c.text)) {
+				t.Errorf("err %v (code %d), want code %d %q", err, code(err), c.code, c.text)
+			}
+		})
 	}
 }
