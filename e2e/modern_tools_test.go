@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -197,11 +198,31 @@ func stopPgpoolAndRestore(t *testing.T) {
 	if processGone(pid) || pgpoolPID(t) != pid {
 		t.Fatalf("pgpool %d stopped by a refused command", pid)
 	}
-	r := modern(t, "pgpool", "stop", "--mode", "fast", "--force", "--wait", "--timeout", "30s")
-	if r.Code != 0 || !strings.Contains(r.Stdout, "(fast shutdown): stopped after ") {
-		t.Fatalf("stop --wait: %s", r)
+	// --wait runs while the test watches pgpool's main process: should
+	// pgpool's shutdown hang, the test ends it, and --wait must not have
+	// called pgpool stopped before then.
+	type ended struct {
+		r  result
+		at time.Time
 	}
-	waitPgpoolGone(t, "pgpool stop --wait", pid)
+	done := make(chan ended, 1)
+	go func() {
+		r := modern(t, "pgpool", "stop", "--mode", "fast", "--force", "--wait", "--timeout", "60s")
+		done <- ended{r, time.Now()}
+	}()
+	killed := waitPgpoolGone(t, "pgpool stop --wait", pid, int(syscall.SIGINT))
+	var e ended
+	select {
+	case e = <-done:
+	case <-time.After(90 * time.Second):
+		t.Fatal("pgpool stop --wait: no exit 90s after pgpool ended")
+	}
+	if e.r.Code != 0 || !strings.Contains(e.r.Stdout, "(fast shutdown): stopped after ") {
+		t.Fatalf("stop --wait: %s", e.r)
+	}
+	if !killed.IsZero() && e.at.Before(killed) {
+		t.Errorf("stop --wait said pgpool had stopped while its main process still ran: %s", e.r)
+	}
 	if r := modern(t, "node", "list"); r.Code != 3 || r.Stdout != "" {
 		t.Errorf("node list of the stopped pgpool: want a connection failure (exit 3): %s", r)
 	}
@@ -269,10 +290,10 @@ func TestModernPgpoolStopConfirm(t *testing.T) {
 	capture, keys = tmux(t, shellCommand(t, "pgpool", "stop", "--mode", "fast", "--wait", "--timeout", "30s"))
 	eventually(t, "prompt", capture, func(s string) bool { return strings.Contains(s, prompt) })
 	keys("y", "Enter")
+	waitPgpoolGone(t, "pgpool stop --wait, confirmed", pid, int(syscall.SIGINT))
 	screen = eventually(t, "exit after y", capture, func(s string) bool { return strings.Contains(s, "EXIT=") })
 	if !strings.Contains(screen, "(fast shutdown): stopped after ") || !strings.Contains(screen, "EXIT=0") {
 		t.Errorf("confirmed:\n%s", screen)
 	}
-	waitPgpoolGone(t, "pgpool stop --wait", pid)
 	restoreCluster(t)
 }
