@@ -46,8 +46,10 @@ pgpool of the watchdog cluster (without watchdog, only this one).
 Stopping pgpool cuts every application off, so pcpctl asks for
 confirmation when stdin is a terminal, and otherwise refuses without
 --force, sending nothing (exit 2). --dry-run connects and authenticates,
-then only says what would be done. --wait polls until the PCP port stops
-answering (deadline: --timeout).`,
+then only says what would be done. --wait polls until the PCP port refuses
+connections, which it does once pgpool's main process has exited; a port
+that accepts but no longer answers is a shutdown still under way
+(deadline: --timeout).`,
 		Example: `  pcpctl pgpool stop --mode fast
   pcpctl pgpool stop --mode fast --force --wait     # from a script`,
 		Args: cobra.NoArgs,
@@ -76,7 +78,7 @@ answering (deadline: --timeout).`,
 	reload.ScopeFlag(cmd, &opts.Scope, "stop")
 	cmd.Flags().BoolVar(&opts.Force, "force", false, "do not ask for confirmation (required when stdin is not a terminal)")
 	cmd.Flags().BoolVar(&opts.DryRun, "dry-run", false, "connect and authenticate, then say what would be done; send nothing that changes state")
-	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "poll until pgpool's PCP port stops answering (deadline: --timeout)")
+	cmd.Flags().BoolVar(&opts.Wait, "wait", false, "poll until pgpool's PCP port refuses connections (deadline: --timeout)")
 	return cmd
 }
 
