@@ -250,6 +250,15 @@ func Unsupported(err error) bool {
 	return errors.As(err, &e) && e.Server != nil && strings.HasPrefix(e.Server.Detail(), "unknown PCP packet type")
 }
 
+// Unanswered reports whether the socket connected but no reply came
+// before the deadline: something holds the port open without serving it
+// (a pgpool whose shutdown is under way or hung), as opposed to nothing
+// listening (KindConnect) or a slow dial.
+func Unanswered(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Kind == KindTimeout && e.Op != OpDial
+}
+
 // ServerDetail is the DETAIL of the server's error, "" when there is none.
 func ServerDetail(err error) string {
 	var e *Error

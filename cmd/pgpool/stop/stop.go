@@ -170,15 +170,13 @@ func (o *StopOptions) waitGone(ctx context.Context) error {
 	state := "it still answers"
 	for {
 		c, err := o.Factory.ConnectQuiet(wctx, &poll)
-		var ce *client.Error
 		switch {
 		case err == nil:
 			c.Close()
 			state = "it still answers"
-		case !errors.As(err, &ce):
-		case ce.Kind == client.KindConnect:
+		case client.KindOf(err) == client.KindConnect:
 			return nil
-		case ce.Kind == client.KindTimeout && ce.Op != client.OpDial:
+		case client.Unanswered(err):
 			state = "its PCP port still accepts connections but does not answer: pgpool's shutdown has not finished, and a pgpool process may be hung in it"
 		}
 		select {
