@@ -256,24 +256,26 @@ func pgpoolChild(t *testing.T, i int, title string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	main := strings.Trim(string(raw), "\x00 \n") // pgpool pads it with NULs
+	main, _ := strconv.Atoi(strings.Trim(string(raw), "\x00 \n")) // pgpool pads it with NULs
+	return childByTitle(t, main, title)
+}
+
+// childByTitle finds the child of pgpool main process main whose process
+// title is title.
+func childByTitle(t *testing.T, main int, title string) int {
+	t.Helper()
 	procs, _ := filepath.Glob("/proc/[0-9]*")
 	for _, p := range procs {
-		stat, err := os.ReadFile(p + "/stat")
-		if err != nil {
-			continue
-		}
-		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
-		if len(f) < 2 || f[1] != main {
+		pid, _ := strconv.Atoi(filepath.Base(p))
+		if st, ok := procStat(pid); !ok || st.ppid != main {
 			continue
 		}
 		cmdline, _ := os.ReadFile(p + "/cmdline")
 		if strings.TrimSpace(strings.Trim(string(cmdline), "\x00")) == title {
-			pid, _ := strconv.Atoi(filepath.Base(p))
 			return pid
 		}
 	}
-	t.Fatalf("no %q child of pgpool %s", title, main)
+	t.Fatalf("no %q child of pgpool %d", title, main)
 	return 0
 }
 

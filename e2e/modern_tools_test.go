@@ -210,7 +210,7 @@ func stopPgpoolAndRestore(t *testing.T) {
 		r := modern(t, "pgpool", "stop", "--mode", "fast", "--force", "--wait", "--timeout", "60s")
 		done <- ended{r, time.Now()}
 	}()
-	killed := waitPgpoolGone(t, "pgpool stop --wait", pid, int(syscall.SIGINT))
+	killed := waitPgpoolGone(t, "pgpool stop --wait", pid, syscall.SIGINT)
 	var e ended
 	select {
 	case e = <-done:
@@ -290,7 +290,7 @@ func TestModernPgpoolStopConfirm(t *testing.T) {
 	capture, keys = tmux(t, shellCommand(t, "pgpool", "stop", "--mode", "fast", "--wait", "--timeout", "30s"))
 	eventually(t, "prompt", capture, func(s string) bool { return strings.Contains(s, prompt) })
 	keys("y", "Enter")
-	waitPgpoolGone(t, "pgpool stop --wait, confirmed", pid, int(syscall.SIGINT))
+	waitPgpoolGone(t, "pgpool stop --wait, confirmed", pid, syscall.SIGINT)
 	screen = eventually(t, "exit after y", capture, func(s string) bool { return strings.Contains(s, "EXIT=") })
 	if !strings.Contains(screen, "(fast shutdown): stopped after ") || !strings.Contains(screen, "EXIT=0") {
 		t.Errorf("confirmed:\n%s", screen)

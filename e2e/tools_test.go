@@ -7,6 +7,7 @@ package e2e
 // restores before it ends.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -465,34 +466,34 @@ func pgpoolPID(t *testing.T) int {
 }
 
 // waitPgpoolGone waits for pgpool's main process to end after a stop
-// request that pgpool receives as signal sig (smart 15, fast 2,
-// immediate 3). It returns when the process has gone, and when the test
-// had to end it, the time it did.
+// request that pgpool receives as sig (smart SIGTERM, fast SIGINT,
+// immediate SIGQUIT). It returns the time the test had to end pgpool
+// itself, zero when pgpool ended on its own.
 //
 // pgpool-II's own shutdown now and then hangs: the main process waits
 // for a child that never exits (upstream's regression tests saw it too;
 // pgpool commits 881ec3e, b6278cf and f2d5a3b chase it). So once pgpool
 // has logged that it is shutting down by sig, and 15s later still runs,
 // the test does what an operator does, after logging what each process
-// waited in: it kills the process group. A pgpool that never logged the
+// waits in: it kills the process group. A pgpool that never logged the
 // signal did not get the request, and fails the test.
-func waitPgpoolGone(t *testing.T, what string, pid, sig int) (killed time.Time) {
+func waitPgpoolGone(t *testing.T, what string, pid int, sig syscall.Signal) (killed time.Time) {
 	t.Helper()
-	began := fmt.Sprintf("main pid %d: LOG:  shutting down by signal %d", pid, sig)
-	deadline := time.Now().Add(15 * time.Second)
-	for !processGone(pid) {
-		if time.Now().After(deadline) {
-			state := pgpoolGroupState(t, pid)
-			if !strings.Contains(pgpoolLog(t), began) {
-				t.Fatalf("%s: pgpool %d still runs 15s after the stop request, and never logged %q\n%s", what, pid, began, state)
-			}
-			t.Logf("%s: pgpool %d began shutting down (signal %d) but still runs 15s later: pgpool's own shutdown hung; killing its process group as an operator would\n%s", what, pid, sig, state)
-			killed = time.Now()
-			syscall.Kill(-pid, syscall.SIGKILL)
-			waitFor(t, what+": the killed pgpool group ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(300 * time.Millisecond) {
+		if processGone(pid) {
+			return time.Time{}
 		}
-		time.Sleep(300 * time.Millisecond)
 	}
+	log := pgpoolLog(t)
+	state := pgpoolGroupState(pid, log)
+	began := fmt.Sprintf("main pid %d: LOG:  shutting down by signal %d", pid, sig)
+	if !strings.Contains(log, began) {
+		t.Fatalf("%s: pgpool %d still runs 15s after the stop request, and never logged %q\n%s", what, pid, began, state)
+	}
+	t.Logf("%s: pgpool %d began shutting down (%v) but still runs 15s later: pgpool's own shutdown hung; killing its process group as an operator would\n%s", what, pid, sig, state)
+	killed = time.Now()
+	syscall.Kill(-pid, syscall.SIGKILL)
+	waitFor(t, what+": the killed pgpool group ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
 	return killed
 }
 
@@ -512,27 +513,21 @@ func pgpoolLog(t *testing.T) string {
 
 // pgpoolGroupState lists the live members of pgpool's process group (its
 // main pid: scripts/cluster.sh starts it with setsid), each with its state,
-// kernel wait channel and process title, then the end of pgpool's log.
-func pgpoolGroupState(t *testing.T, pgid int) string {
+// kernel wait channel and process title, then the end of log.
+func pgpoolGroupState(pgid int, log string) string {
 	var b strings.Builder
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, f := range stats {
-		raw, err := os.ReadFile(f)
-		s := string(raw)
-		i := strings.LastIndexByte(s, ')')
-		if err != nil || i < 0 {
+	dirs, _ := filepath.Glob("/proc/[0-9]*")
+	for _, dir := range dirs {
+		pid, _ := strconv.Atoi(filepath.Base(dir))
+		st, ok := procStat(pid)
+		if !ok || st.pgrp != pgid || st.ended() {
 			continue
 		}
-		fs := strings.Fields(s[i+1:])
-		if len(fs) < 3 || fs[2] != strconv.Itoa(pgid) || fs[0] == "Z" || fs[0] == "X" {
-			continue
-		}
-		dir := filepath.Dir(f)
 		wchan, _ := os.ReadFile(filepath.Join(dir, "wchan"))
 		title, _ := os.ReadFile(filepath.Join(dir, "cmdline"))
-		fmt.Fprintf(&b, "  pid %s state %s ppid %s wchan %s: %s\n", filepath.Base(dir), fs[0], fs[1], wchan, strings.TrimSpace(strings.ReplaceAll(string(title), "\x00", " ")))
+		fmt.Fprintf(&b, "  pid %d state %s ppid %d wchan %s: %s\n", pid, st.state, st.ppid, wchan, strings.TrimSpace(strings.ReplaceAll(string(title), "\x00", " ")))
 	}
-	lines := strings.Split(strings.TrimRight(pgpoolLog(t), "\n"), "\n")
+	lines := strings.Split(strings.TrimRight(log, "\n"), "\n")
 	b.WriteString("  pgpool's log ends:\n")
 	for _, l := range lines[max(0, len(lines)-25):] {
 		b.WriteString("    " + l + "\n")
@@ -540,15 +535,35 @@ func pgpoolGroupState(t *testing.T, pgid int) string {
 	return b.String()
 }
 
-func processGone(pid int) bool {
+// stat is what the tests read of /proc/PID/stat.
+type stat struct {
+	state      string
+	ppid, pgrp int
+}
+
+// ended: a zombie has ended too; only its parent's wait is missing.
+func (s stat) ended() bool { return s.state == "Z" || s.state == "X" }
+
+// procStat reads the fields after the command name, which may itself
+// hold spaces and parentheses.
+func procStat(pid int) (stat, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true
+	i := bytes.LastIndexByte(b, ')')
+	if err != nil || i < 0 {
+		return stat{}, false
 	}
-	// A zombie has ended too; only its parent's wait is missing.
-	s := string(b)
-	i := strings.LastIndexByte(s, ')')
-	return i > 0 && len(s) > i+2 && (s[i+2] == 'Z' || s[i+2] == 'X')
+	fs := strings.Fields(string(b[i+1:]))
+	if len(fs) < 3 {
+		return stat{}, false
+	}
+	ppid, _ := strconv.Atoi(fs[1])
+	pgrp, _ := strconv.Atoi(fs[2])
+	return stat{fs[0], ppid, pgrp}, true
+}
+
+func processGone(pid int) bool {
+	st, ok := procStat(pid)
+	return !ok || st.ended()
 }
 
 // TestToolsStop stops pgpool with each mode (and the cluster scope, which is
@@ -558,7 +573,18 @@ func processGone(pid int) bool {
 func TestToolsStop(t *testing.T) {
 	needCluster(t)
 	t.Cleanup(func() { restoreCluster(t) })
-	for _, mode := range [][]string{{"-m", "smart"}, {"-m", "f", "--scope=cluster"}, {"--mode=immediate", "-s", "local"}, nil} {
+	// Each mode with the signal pgpool's PCP worker sends its main process
+	// for it (smart, the default: SIGTERM).
+	for _, c := range []struct {
+		mode []string
+		sig  syscall.Signal
+	}{
+		{[]string{"-m", "smart"}, syscall.SIGTERM},
+		{[]string{"-m", "f", "--scope=cluster"}, syscall.SIGINT},
+		{[]string{"--mode=immediate", "-s", "local"}, syscall.SIGQUIT},
+		{nil, syscall.SIGTERM},
+	} {
+		mode := c.mode
 		var results []result
 		for _, side := range []func(*testing.T, invocation) result{stock, ours} {
 			if ok, _ := healthy(t); !ok {
@@ -570,7 +596,7 @@ func TestToolsStop(t *testing.T) {
 			}
 			r := side(t, invocation{Tool: "pcp_stop_pgpool", Args: args(tcp(t), mode...)})
 			results = append(results, r)
-			waitPgpoolGone(t, fmt.Sprintf("stop %v", mode), pid, stopSignal(mode))
+			waitPgpoolGone(t, fmt.Sprintf("stop %v", mode), pid, c.sig)
 			if r := stock(t, invocation{Tool: "pcp_node_count", Args: tcp(t)}); r.Code == 0 {
 				t.Errorf("PCP still answers after stop %v: %s", mode, r)
 			}
@@ -580,22 +606,4 @@ func TestToolsStop(t *testing.T) {
 			t.Errorf("stop %v: outputs differ or failed\n=== stock\n%s=== pcpctl\n%s", mode, results[0], results[1])
 		}
 	}
-}
-
-// stopSignal is the signal pgpool's PCP worker sends its main process for
-// pcp_stop_pgpool's mode arguments (smart, the default: SIGTERM).
-func stopSignal(args []string) int {
-	for i, a := range args {
-		m := strings.TrimPrefix(a, "--mode=")
-		if (a == "-m" || a == "--mode") && i+1 < len(args) {
-			m = args[i+1]
-		}
-		switch m {
-		case "f", "fast":
-			return int(syscall.SIGINT)
-		case "i", "immediate":
-			return int(syscall.SIGQUIT)
-		}
-	}
-	return int(syscall.SIGTERM)
 }
