@@ -229,6 +229,39 @@ func stopPgpoolAndRestore(t *testing.T) {
 	restoreCluster(t)
 }
 
+// TestModernPgpoolStopHungShutdown: a pgpool whose shutdown hangs is not
+// called stopped. One child is frozen, so pgpool's main process, once it
+// has signalled its children, waits for that one with the PCP port still
+// open: --wait must time out and say the port accepts but does not
+// answer (exit 3). Killing the group, as an operator would, ends it, and
+// only then is the port refused.
+func TestModernPgpoolStopHungShutdown(t *testing.T) {
+	needCluster(t)
+	t.Cleanup(func() {
+		if ok, _ := healthy(t); !ok {
+			restoreCluster(t)
+		}
+	})
+	pid := pgpoolPID(t)
+	freeze(t, childByTitle(t, pid, "pgpool: health check process(1)"))
+	r := modern(t, "pgpool", "stop", "--mode", "fast", "--force", "--wait", "--timeout", "5s")
+	if r.Code != 3 || r.Stdout != "" || !strings.Contains(r.Stderr, "to stop (its PCP port still accepts connections but does not answer: pgpool's shutdown has not finished") {
+		t.Errorf("stop --wait of a hung shutdown: %s", r)
+	}
+	if processGone(pid) {
+		t.Fatalf("pgpool %d ended although one of its children was frozen", pid)
+	}
+	if !strings.Contains(pgpoolLog(t), fmt.Sprintf("main pid %d: LOG:  shutting down by signal %d", pid, syscall.SIGINT)) {
+		t.Errorf("pgpool %d did not log a fast shutdown", pid)
+	}
+	syscall.Kill(-pid, syscall.SIGKILL)
+	waitFor(t, "the killed pgpool group ends", 10*time.Second, func() (bool, string) { return processGone(pid), "running" })
+	if r := modern(t, "node", "list"); r.Code != 3 || !strings.Contains(r.Stderr, "refused") {
+		t.Errorf("node list once pgpool is gone: want connection refused (exit 3): %s", r)
+	}
+	restoreCluster(t)
+}
+
 // TestModernNodePromote: the safety rules (refused without --force while
 // another primary is up, dry run, the primary itself, unknown ids never
 // sent, not even gracefully; a switchover whose primary cannot be checked
