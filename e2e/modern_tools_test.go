@@ -178,11 +178,7 @@ func TestModernPgpoolStop(t *testing.T) {
 // cluster back.
 func stopPgpoolAndRestore(t *testing.T) {
 	t.Helper()
-	t.Cleanup(func() {
-		if ok, _ := healthy(t); !ok {
-			restoreCluster(t)
-		}
-	})
+	restoreAtEnd(t)
 	pid := pgpoolPID(t)
 	// Not a terminal and no --force: refused; a dry run: nothing sent.
 	if r := modern(t, "pgpool", "stop", "--mode", "fast"); r.Code != 2 || !strings.Contains(r.Stderr, "refusing to stop pgpool at ") || r.Stdout != "" {
@@ -237,11 +233,7 @@ func stopPgpoolAndRestore(t *testing.T) {
 // only then is the port refused.
 func TestModernPgpoolStopHungShutdown(t *testing.T) {
 	needCluster(t)
-	t.Cleanup(func() {
-		if ok, _ := healthy(t); !ok {
-			restoreCluster(t)
-		}
-	})
+	restoreAtEnd(t)
 	pid := pgpoolPID(t)
 	freeze(t, childByTitle(t, pid, "pgpool: health check process(1)"))
 	r := modern(t, "pgpool", "stop", "--mode", "fast", "--force", "--wait", "--timeout", "5s")
@@ -272,11 +264,7 @@ func TestModernNodePromote(t *testing.T) {
 	if ok, state := healthy(t); !ok {
 		t.Fatalf("cluster not in its initial state: %s", state)
 	}
-	t.Cleanup(func() {
-		if ok, _ := healthy(t); !ok {
-			restoreCluster(t)
-		}
-	})
+	restoreAtEnd(t)
 	if r := modern(t, "node", "promote", "1"); r.Code != 2 || !strings.Contains(r.Stderr, "refusing to promote node 1") || !strings.Contains(r.Stderr, "is the primary and pgpool would stop treating it as primary; nothing was sent (use --force to override)") {
 		t.Errorf("without --force: %s", r)
 	}
@@ -303,11 +291,7 @@ func TestModernNodePromote(t *testing.T) {
 // back).
 func TestModernPgpoolStopConfirm(t *testing.T) {
 	needCluster(t)
-	t.Cleanup(func() {
-		if ok, _ := healthy(t); !ok {
-			restoreCluster(t)
-		}
-	})
+	restoreAtEnd(t)
 	pid := pgpoolPID(t)
 	prompt := "(fast shutdown)? Every client loses its connection. [y/N]"
 	capture, keys := tmux(t, shellCommand(t, "pgpool", "stop", "--mode", "fast"))

@@ -603,11 +603,7 @@ func TestProbePrimaryStandbyFlip(t *testing.T) {
 	if ok, state := healthy(t); !ok {
 		t.Fatalf("cluster not in its initial state: %s", state)
 	}
-	t.Cleanup(func() {
-		if ok, _ := healthy(t); !ok {
-			restoreCluster(t)
-		}
-	})
+	restoreAtEnd(t)
 	pcpEP := env(t, "PCP_HOST") + ":" + env(t, "PCP_PORT")
 	s := startServe(t, "--pgpool", pcpEP, "--min-interval", "200ms")
 	for path, want := range map[string]int{"/primary?node=0": 200, "/primary?node=1": 503, "/primary?node=2": 503,

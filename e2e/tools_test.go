@@ -310,6 +310,16 @@ func restoreCluster(t *testing.T) {
 	}
 }
 
+// restoreAtEnd brings the cluster back to scripts/cluster.sh's fresh
+// state when the test ends, if it left it otherwise.
+func restoreAtEnd(t *testing.T) {
+	t.Cleanup(func() {
+		if ok, _ := healthy(t); !ok {
+			restoreCluster(t)
+		}
+	})
+}
+
 // trioRunning reports whether instance 0 of the watchdog trio has a live
 // pgpool (its pid file names a running process).
 func trioRunning(t *testing.T) bool {
@@ -342,11 +352,7 @@ func TestToolsPromote(t *testing.T) {
 	if ok, state := healthy(t); !ok {
 		t.Fatalf("cluster not in its initial state: %s", state)
 	}
-	t.Cleanup(func() {
-		if ok, _ := healthy(t); !ok {
-			restoreCluster(t)
-		}
-	})
+	restoreAtEnd(t)
 	inv := invocation{Tool: "pcp_promote_node", Args: args(tcp(t), "-s", "-n", "1")}
 	var results []result
 	for _, side := range []func(*testing.T, invocation) result{stock, ours} {
